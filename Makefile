@@ -1,0 +1,75 @@
+# ebb — top-level build.
+#
+# Each component keeps its rules in a Makefile.inc of its own, included
+# below, so that work on one room does not touch another's rules.  Every
+# product lands under build/.
+#
+#   make            build everything (build/ebb, libraries, test binaries)
+#   make test       unit tests (plain and ASan/UBSan) and end-to-end tests
+#   make test-unit  just the Check unit tests
+#   make test-kvm   just the KVM end-to-end tests (nested harness without /dev/kvm)
+#   make bench      benchmarks; tables on stdout, JSON under build/bench/
+#   make demo       the hosted guestmm demo
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CC       ?= gcc
+AR       ?= ar
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DESTDIR  ?=
+BUILD    := build
+V        ?= 0
+
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter
+OPT      ?= -O2
+CFLAGS_BASE := -std=gnu11 $(WARN) $(OPT) -g -Iinclude
+
+# Code that must run inside the guest kernel as well as on the host:
+# no libc, no red zone (interrupts share the stack), no SSE state to save,
+# position dependent.  The hosted programs that link it are built -no-pie.
+CFLAGS_FREESTANDING := $(CFLAGS_BASE) -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-pic -mno-red-zone -mgeneral-regs-only \
+	-fno-asynchronous-unwind-tables -fcf-protection=none
+
+CFLAGS_HOSTED := $(CFLAGS_BASE) -pthread -D_GNU_SOURCE
+LDFLAGS_HOSTED := -pthread -no-pie
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+.PHONY: all test test-unit test-kvm bench demo clean install
+.DEFAULT_GOAL := all
+
+ALL_TARGETS :=
+TEST_UNIT_BINS :=
+BENCH_BINS :=
+
+include guestmm/Makefile.inc
+include hosted/Makefile.inc
+-include guest/Makefile.inc
+-include vmm/Makefile.inc
+-include balloon/Makefile.inc
+include tests/Makefile.inc
+include bench/Makefile.inc
+
+all: $(ALL_TARGETS)
+
+# Automatic header dependencies for every object.
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+clean:
+	rm -rf $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	$(foreach b,$(INSTALL_BINS),install -m 0755 $(b) $(DESTDIR)$(BINDIR)/;)
