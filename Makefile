@@ -47,6 +47,27 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
+# Objects: $(BUILD)/obj/DIR/x.o is the normal build of DIR/x.c, and
+# $(BUILD)/san/DIR/x.o its ASan/UBSan twin for the sanitizer test run.
+# Each component sets CFLAGS for its directory with a pattern-specific
+# variable in its Makefile.inc.
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC-SAN  $@"
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(@D)
+	@echo "  AS      $@"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+CFLAGS := $(CFLAGS_HOSTED)
+
 .PHONY: all test test-unit test-kvm bench demo clean install
 .DEFAULT_GOAL := all
 

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform interface: everything guestmm needs from below.
+ *
+ * guestmm is freestanding.  It never calls libc, the host OS, KVM or a
+ * device; it calls the functions declared here, and links against exactly
+ * one implementation of them:
+ *
+ *   guest/platform.c   the micro-VM kernel on real (virtual) x86-64 hardware
+ *   hosted/platform.c  POSIX threads and a host mapping that plays physical
+ *                      memory, for tests, benchmarks and simulations
+ *
+ * The binding is made at link time, not through function pointers, so the
+ * allocator's fast path pays nothing for the indirection.  Physical memory
+ * itself is reached through the direct map whose base the platform hands
+ * to mm_init() (struct mm_boot_params), exactly as a kernel reaches RAM.
+ */
+#ifndef GUESTMM_PLATFORM_H
+#define GUESTMM_PLATFORM_H
+
+#include <guestmm/compiler.h>
+
+/* --- CPUs ------------------------------------------------------------- */
+
+/*
+ * The CPU the caller runs on, 0 .. nr_cpus-1 (nr_cpus as given in the boot
+ * parameters).  Per-CPU data (page lists, slab freelists, counters) is
+ * indexed by it.  It may change at any point where the caller can be
+ * preempted or migrated; guestmm protects per-CPU data with a lock of its
+ * own, so a stale answer costs a little contention, never correctness.
+ */
+unsigned int platform_cpu_id(void);
+
+/* Spin-wait hint (PAUSE in the guest; the host may also yield). */
+void platform_cpu_relax(void);
+
+/*
+ * Interrupt state.  guestmm's locks disable interrupts around their
+ * critical sections so an interrupt handler that allocates cannot
+ * deadlock against the code it interrupted.
+ */
+unsigned long platform_irq_save(void);
+void platform_irq_restore(unsigned long flags);
+
+/* Give the CPU to another runnable task if there is one (cond_resched). */
+void platform_yield(void);
+
+/* --- Time ------------------------------------------------------------- */
+
+/* A monotonic clock in nanoseconds. */
+uint64_t platform_clock_ns(void);
+
+/* --- Diagnostics ------------------------------------------------------ */
+
+/* One line of kernel log, without the trailing newline. */
+void platform_log(const char *msg, size_t len);
+
+/* Unrecoverable inconsistency: report and stop. */
+__noreturn void platform_panic(const char *msg);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Check runner for every unit suite.  CK_RUN_SUITE / CK_RUN_CASE
+ * select a subset, as Check documents; the summary line at the end is the
+ * one CI reads.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+static struct unit_suite *suites;
+
+void unit_register(struct unit_suite *us)
+{
+	struct unit_suite **pos = &suites;
+
+	/* Keep them sorted so every run has the same order. */
+	while (*pos && strcmp((*pos)->name, us->name) < 0)
+		pos = &(*pos)->next;
+	us->next = *pos;
+	*pos = us;
+}
+
+int main(void)
+{
+	SRunner *sr = NULL;
+	int failed;
+
+	for (struct unit_suite *us = suites; us; us = us->next) {
+		if (!sr)
+			sr = srunner_create(us->make());
+		else
+			srunner_add_suite(sr, us->make());
+	}
+	if (!sr) {
+		fprintf(stderr, "unit: no suites registered\n");
+		return 1;
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
