@@ -82,6 +82,8 @@ struct per_cpu_pages {
 	int batch;		/* chunk size for buddy refill and free */
 	short free_factor;	/* batch scaling when freeing without allocating */
 	struct list_head lists[NR_PCP_LISTS];
+	/* This CPU's share of the zone's NUMA events, summed on read. */
+	unsigned long numa_event[NR_VM_NUMA_EVENT_ITEMS];
 } __cacheline_aligned;
 
 enum zone_flags {
@@ -104,7 +106,12 @@ struct zone {
 	enum zone_type idx;
 	struct pglist_data *zone_pgdat;
 	struct per_cpu_pages *per_cpu_pageset;	/* [nr_cpus] */
-	unsigned long *pageblock_flags;		/* 4 bits per pageblock */
+	/*
+	 * One byte per pageblock: migratetype in bits 0-2, the compaction
+	 * skip bit in bit 3.  Bytes, not packed words, so that setting one
+	 * block's bits never races with a neighbour's.
+	 */
+	uint8_t *pageblock_flags;
 	unsigned long zone_start_pfn;
 	unsigned long spanned_pages;	/* end_pfn - start_pfn, holes included */
 	unsigned long present_pages;	/* RAM pages in the span */
@@ -116,7 +123,6 @@ struct zone {
 	struct free_area free_area[NR_PAGE_ORDERS];
 	unsigned long flags;		/* enum zone_flags bits */
 	long vm_stat[NR_VM_ZONE_STAT_ITEMS] __cacheline_aligned;	/* atomic */
-	unsigned long vm_numa_event[NR_VM_NUMA_EVENT_ITEMS];		/* atomic */
 };
 
 static inline unsigned long zone_end_pfn(const struct zone *z)

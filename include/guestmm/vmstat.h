@@ -129,7 +129,6 @@ void mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta
 long zone_page_state(const struct zone *zone, enum zone_stat_item item);
 void mod_node_page_state(struct pglist_data *pgdat, enum node_stat_item item, long delta);
 long node_page_state(const struct pglist_data *pgdat, enum node_stat_item item);
-void zone_numa_event_inc(struct zone *zone, enum numa_stat_item item);
 unsigned long zone_numa_event_state(const struct zone *zone, enum numa_stat_item item);
 
 /* System-wide sums over all zones / nodes. */

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guestmm's private interfaces, shared between its files and nobody else
+ * (like Linux's mm/internal.h).
+ */
+#ifndef GUESTMM_INTERNAL_H
+#define GUESTMM_INTERNAL_H
+
+#include <guestmm/boot.h>
+#include <guestmm/page_alloc.h>
+#include <guestmm/seq_buf.h>
+
+/*
+ * Everything one allocation needs to know, computed once in
+ * __alloc_pages() and passed down the fast and slow paths.
+ */
+struct alloc_context {
+	struct zonelist *zonelist;
+	const nodemask_t *nodemask;
+	struct zoneref *preferred_zoneref;	/* first usable zone */
+	int migratetype;
+	enum zone_type highest_zoneidx;
+};
+
+/* Iterate a zonelist over the zones an allocation may use. */
+static inline bool zref_allowed(const struct zoneref *z, enum zone_type highest,
+				const nodemask_t *nodemask)
+{
+	return z->zone_idx <= (int)highest &&
+	       (!nodemask || (nodemask->bits & BIT(z->zone->node)));
+}
+
+#define for_each_zone_zonelist_nodemask(zone, z, zlist, highidx, nodemask)	\
+	for (z = (zlist)->_zonerefs; (zone = z->zone) != NULL; z++)		\
+		if (!zref_allowed(z, highidx, nodemask)) ; else
+
+struct zoneref *first_zones_zonelist(struct zonelist *zl, enum zone_type highest,
+				     const nodemask_t *nodemask);
+
+/* --- Pageblocks --------------------------------------------------------- */
+
+#define PB_MIGRATETYPE_MASK	0x7
+#define PB_SKIP			0x8
+
+static inline uint8_t *pageblock_byte(const struct zone *zone, unsigned long pfn)
+{
+	unsigned long base = ALIGN_DOWN(zone->zone_start_pfn, pageblock_nr_pages);
+
+	return &zone->pageblock_flags[(pfn - base) >> pageblock_order];
+}
+
+static inline int get_pfnblock_migratetype(const struct zone *zone, unsigned long pfn)
+{
+	return __atomic_load_n(pageblock_byte(zone, pfn), __ATOMIC_RELAXED) &
+	       PB_MIGRATETYPE_MASK;
+}
+
+static inline unsigned long pageblock_start_pfn(unsigned long pfn)
+{
+	return ALIGN_DOWN(pfn, pageblock_nr_pages);
+}
+
+/* --- The buddy free lists (buddy.c); the zone lock is held ------------- */
+
+static inline bool free_area_empty(const struct free_area *area, int mt)
+{
+	return list_empty(&area->free_list[mt]);
+}
+
+struct page *__rmqueue_smallest(struct zone *zone, unsigned int order, int mt);
+struct page *__rmqueue(struct zone *zone, unsigned int order, int mt,
+		       unsigned int alloc_flags);
+void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
+		     unsigned int order, int mt, bool to_tail);
+unsigned long move_freepages_block(struct zone *zone, struct page *page, int mt,
+				   unsigned long *movable_pages);
+void reserve_highatomic_pageblock(struct page *page, struct zone *zone);
+bool unreserve_highatomic_pageblock(const struct alloc_context *ac, bool force);
+bool boost_watermark(struct zone *zone);
+void __mod_zone_freepage_state(struct zone *zone, long nr, int mt);
+
+/* Freeing a block of any order straight to the buddy lists (no pcp). */
+void free_one_page(struct zone *zone, struct page *page, unsigned long pfn,
+		   unsigned int order, int mt);
+
+/* --- Per-CPU lists (pcp.c) --------------------------------------------- */
+
+static inline bool pcp_allowed_order(unsigned int order)
+{
+	return order <= PAGE_ALLOC_COSTLY_ORDER;
+}
+
+static inline struct per_cpu_pages *zone_pcp(const struct zone *zone, unsigned int cpu)
+{
+	return &zone->per_cpu_pageset[cpu];
+}
+
+struct page *rmqueue_pcplist(struct zone *preferred, struct zone *zone,
+			     unsigned int order, int mt, unsigned int alloc_flags,
+			     unsigned int cpu);
+/* Returns false if the pcp was busy; the caller frees to the buddy. */
+bool free_unref_page(struct page *page, unsigned int order, unsigned int cpu);
+void zone_pcp_update(struct zone *zone);
+void zone_pcp_init(struct zone *zone);
+int zone_batchsize(const struct zone *zone);
+int zone_highsize(const struct zone *zone, int batch);
+
+/* --- Watermarks (watermark.c) ------------------------------------------ */
+
+void init_per_zone_wmark_min(void);
+bool zone_watermark_fast(struct zone *z, unsigned int order, unsigned long mark,
+			 int highest_zoneidx, unsigned int alloc_flags);
+void calculate_totalreserve_pages(void);
+
+/* --- The allocation paths ---------------------------------------------- */
+
+struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
+				    unsigned int alloc_flags,
+				    const struct alloc_context *ac);
+struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int order,
+				    struct alloc_context *ac);
+void prep_new_page(struct page *page, unsigned int order, gfp_t gfp, int mt);
+
+/* --- Hooks filled by reclaim, compaction and OOM ------------------------ */
+
+enum compact_priority {
+	COMPACT_PRIO_SYNC_FULL,
+	MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL,
+	COMPACT_PRIO_SYNC_LIGHT,
+	MIN_COMPACT_COSTLY_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	COMPACT_PRIO_ASYNC,
+	INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC
+};
+
+enum compact_result {
+	COMPACT_NOT_SUITABLE_ZONE,
+	COMPACT_SKIPPED,	/* not worth trying: too few free pages */
+	COMPACT_DEFERRED,	/* failed recently: wait */
+	COMPACT_NO_SUITABLE_PAGE,
+	COMPACT_CONTINUE,
+	COMPACT_COMPLETE,	/* scanned the whole zone, no page */
+	COMPACT_PARTIAL_SKIPPED,
+	COMPACT_CONTENDED,
+	COMPACT_SUCCESS,	/* a suitable page exists now */
+};
+
+/* vmscan.c */
+void wakeup_kswapd(struct zone *zone, gfp_t gfp, int order, enum zone_type highest_zoneidx);
+unsigned long try_to_free_pages(struct zonelist *zonelist, int order, gfp_t gfp,
+				const nodemask_t *nodemask, enum zone_type highest_zoneidx);
+unsigned long zone_reclaimable_pages(const struct zone *zone);
+
+/* compaction.c */
+int fragmentation_index(const struct zone *zone, unsigned int order);
+bool compaction_suitable(struct zone *zone, unsigned int order,
+			 enum zone_type highest_zoneidx);
+enum compact_result try_to_compact_pages(gfp_t gfp, unsigned int order,
+					 unsigned int alloc_flags,
+					 const struct alloc_context *ac,
+					 enum compact_priority prio,
+					 struct page **capture);
+bool compaction_zonelist_suitable(const struct alloc_context *ac, unsigned int order,
+				  unsigned int alloc_flags);
+
+/* oom_kill.c */
+struct oom_control {
+	struct zonelist *zonelist;
+	const nodemask_t *nodemask;
+	gfp_t gfp_mask;
+	int order;
+};
+bool out_of_memory(struct oom_control *oc);
+
+long node_stat_pages(const struct pglist_data *pgdat, enum node_stat_item item);
+
+/* --- Boot-time state ----------------------------------------------------- */
+
+extern struct mm_boot_params mm_boot;
+
+/* Reports the bug and returns; the caller leaks the page rather than corrupt. */
+void bad_page(const struct page *page, const char *reason);
+
+/* int_sqrt, as Linux's lib/math/int_sqrt.c computes it. */
+unsigned long int_sqrt(unsigned long x);
+
+static inline unsigned long rounddown_pow_of_two(unsigned long n)
+{
+	return 1UL << (63 - __builtin_clzl(n));
+}
+
+static inline void zone_stat_add(struct zone *zone, enum zone_stat_item item, long delta)
+{
+	__atomic_add_fetch(&zone->vm_stat[item], delta, __ATOMIC_RELAXED);
+}
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hosted platform: guestmm running inside an ordinary process.
+ *
+ * A private anonymous mapping plays the machine's physical memory (PFN 0
+ * at its base), each POSIX thread plays a CPU, and the platform's log is
+ * stderr or a buffer a test can read.  Tests, benchmarks and simulations
+ * use it; the guest kernel has its own platform.
+ */
+#ifndef HOSTED_HOSTED_H
+#define HOSTED_HOSTED_H
+
+#include <guestmm/boot.h>
+#include <stddef.h>
+
+struct hosted_machine {
+	int nr_nodes;
+	uint64_t node_bytes[MAX_NUMNODES];	/* RAM per node, in address order */
+	unsigned int nr_cpus;
+	uint64_t phys_base;			/* first RAM address (default 0) */
+	unsigned long min_free_kbytes;		/* 0: Linux's formula */
+};
+
+/*
+ * Map the memory and bring guestmm up over it.  Returns 0, or -1 with a
+ * message on stderr.  One machine per process (guestmm's state is global,
+ * like a kernel's); Check runs every test in a fork of its own.
+ */
+int hosted_boot(const struct hosted_machine *m);
+
+/* The machine's memory, for tests that check page contents. */
+void *hosted_phys_base(void);
+size_t hosted_phys_size(void);
+
+/* Bind the calling thread to a CPU id (0 .. nr_cpus-1). */
+void hosted_set_cpu(unsigned int cpu);
+
+/*
+ * Capture platform_log() output in a buffer instead of stderr (NULL:
+ * back to stderr).  Lines are appended, NUL-terminated, truncated at
+ * @size.  Used by tests that expect a diagnostic.
+ */
+void hosted_log_capture(char *buf, size_t size);
+
+/* Don't print log lines at all (benchmarks, stress). */
+void hosted_log_quiet(bool quiet);
+
+#endif
