@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# kvm-run.sh - run a command where it has a /dev/kvm: directly when this host
+# has a usable one, otherwise inside the nested harness (tests/nested/nest.sh).
+# Either way it prints one line on stderr saying which path it took, and exits
+# with the command's status (nest.sh adds 124 timeout, 125 nest failure).
+#
+# Usage: tests/nested/kvm-run.sh [nest.sh options] [--] COMMAND [ARGS...]
+#   The nest.sh options (--mem --smp --timeout --file --env --log --verbose)
+#   are passed to nest.sh.  Run directly, --timeout and --env still apply and
+#   the others are ignored: files are already where they are on the host.
+#   When COMMAND is a path to a file (it contains a slash), it is shipped into
+#   the nest at the same path (a relative path relative to the nest's working
+#   directory), so the same command line works on both paths.
+#
+# EBB_KVM_RUN=nested forces the nest even on a host with /dev/kvm (to test the
+# harness there); EBB_KVM_RUN=direct forces the direct path.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+say() { printf 'kvm-run: %s\n' "$*" >&2; }
+
+nest_opts=()
+timeout_s=
+envs=()
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--mem | --smp | --file | --log)
+		[[ $# -ge 2 ]] || { say "error: $1 needs an argument"; exit 125; }
+		nest_opts+=("$1" "$2"); shift 2 ;;
+	--timeout)
+		[[ $# -ge 2 ]] || { say "error: $1 needs an argument"; exit 125; }
+		timeout_s=$2; nest_opts+=("$1" "$2"); shift 2 ;;
+	--env)
+		[[ $# -ge 2 ]] || { say "error: $1 needs an argument"; exit 125; }
+		envs+=("$2"); nest_opts+=("$1" "$2"); shift 2 ;;
+	--verbose) nest_opts+=("$1"); shift ;;
+	-h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+	--) shift; break ;;
+	-*) say "error: unknown option $1 (see --help)"; exit 125 ;;
+	*) break ;;
+	esac
+done
+[[ $# -gt 0 ]] || { say "error: no COMMAND given (see --help)"; exit 125; }
+
+printf -v cmd_text '%q ' "$@"
+cmd_text=${cmd_text% }
+
+mode=${EBB_KVM_RUN:-auto}
+why=
+case $mode in
+auto)
+	if [[ ! -e /dev/kvm ]]; then
+		mode=nested why="no /dev/kvm on this host"
+	elif [[ ! -c /dev/kvm || ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+		mode=nested why="/dev/kvm is not a read-writable device for uid $(id -u)"
+	else
+		mode=direct why="/dev/kvm is usable on this host"
+	fi ;;
+direct | nested) why="EBB_KVM_RUN=$mode" ;;
+*) say "error: EBB_KVM_RUN must be auto, direct or nested, not '$mode'"; exit 125 ;;
+esac
+
+if [[ $mode == direct ]]; then
+	say "$why; running directly: $cmd_text"
+	run=("$@")
+	[[ -z $timeout_s ]] || run=(timeout -k 5 "$timeout_s" "${run[@]}")
+	[[ ${#envs[@]} -eq 0 ]] || run=(env "${envs[@]}" "${run[@]}")
+	exec "${run[@]}"
+fi
+
+if [[ $1 == */* && -f $1 ]]; then
+	nest_opts+=(--file "$1:$1")
+fi
+say "$why; running in the nested harness (tests/nested/nest.sh): $cmd_text"
+exec "$here/nest.sh" "${nest_opts[@]}" -- "$@"
