@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What `ebb run` was asked to do, parsed from its command line, and the
+ * guest kernel command line built from it.
+ */
+#ifndef EBB_VMM_OPTIONS_H
+#define EBB_VMM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vmm/layout.h>
+
+#define EBB_MAX_CPUS		64
+#define EBB_DEFAULT_MEM		(512ULL << 20)
+#define EBB_DEFAULT_CMDLINE	"console=ttyS0"
+
+struct ebb_options {
+	uint64_t mem_size;			/* --mem; 0 = sum of --numa sizes or default */
+	unsigned int nr_nodes;			/* --numa */
+	uint64_t node_size[EBB_MAX_NODES];	/* explicit --numa sizes, else 0 */
+	bool explicit_nodes;
+	unsigned int nr_cpus;			/* --cpus */
+	const char *cmdline;			/* --cmdline, NULL: default */
+	const char *append;			/* --append, may be NULL */
+	const char *name;			/* --name */
+	const char *kernel;			/* --kernel, NULL: embedded image */
+	unsigned int nr_host_nodes;		/* --host-node N[,N...] */
+	int host_node[EBB_MAX_NODES];
+	bool hugepages;				/* --hugepages */
+	bool stats;				/* --stats */
+	bool help;				/* --help */
+};
+
+/*
+ * Parse a size: digits with an optional K, M, G or T suffix (binary
+ * units; "B" for bytes); a bare number means MiB, as QEMU's -m.
+ * Returns 0 or -1.
+ */
+int parse_size(const char *s, uint64_t *out);
+
+/*
+ * Parse --numa: a node count ("2") or per-node sizes ("256M,256M").
+ * Returns 0 or -1 with a message in @err.
+ */
+int parse_numa(const char *s, struct ebb_options *o, char *err, size_t errlen);
+
+/*
+ * Parse the arguments after `run`.  argv[0] is "run".  Returns 0 or -1
+ * with a message in @err.  Resolves the node sizes: --numa N splits --mem
+ * evenly (in EBB_NODE_ALIGN units, the last node takes the rest).
+ */
+int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
+		  size_t errlen);
+
+/*
+ * The guest command line: the base (--cmdline or the default), then what
+ * the VMM generates (ebb.numa=...), then --append.  Returns the length, or
+ * -1 with a message when it does not fit in @len (or EBB_CMDLINE_MAX).
+ */
+int cmdline_build(const struct ebb_options *o, const struct ebb_layout *l,
+		  char *buf, size_t len, char *err, size_t errlen);
+
+extern const char ebb_run_usage[];
+extern const char ebb_usage[];
+
+#endif

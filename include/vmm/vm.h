@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One micro-VM: KVM, guest memory, buses and devices, vCPUs, and how it
+ * ends.  Whatever ends it (power-off, reset, triple fault, an internal
+ * error, the user) calls vm_stop(); the first call decides the exit status
+ * (docs/CONVENTIONS.md) and the message.
+ */
+#ifndef EBB_VMM_VM_H
+#define EBB_VMM_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vmm/bus.h>
+#include <vmm/kvm.h>
+#include <vmm/memory.h>
+#include <vmm/options.h>
+#include <vmm/serial.h>
+
+/* ebb's exit statuses. */
+#define EBB_EXIT_OK		0
+#define EBB_EXIT_SETUP		1
+#define EBB_EXIT_RESET		2
+#define EBB_EXIT_TRIPLE_FAULT	3
+#define EBB_EXIT_INTERNAL	4
+#define EBB_EXIT_GUEST_BASE	64	/* + the guest's non-zero status */
+#define EBB_EXIT_SIGNAL_BASE	128	/* + the signal that stopped it */
+
+struct vcpu;
+
+struct vm_stats {
+	uint64_t t_start;		/* ns, CLOCK_MONOTONIC, vm_run entry */
+	_Atomic uint64_t t_first_exit;	/* first exit to the VMM */
+	_Atomic uint64_t t_first_tx;	/* first byte on the console */
+	uint64_t t_end;
+};
+
+struct vm {
+	const struct ebb_options *opts;
+	struct kvm kvm;
+	struct guest_mem mem;
+	struct bus pio, mmio;
+	struct serial8250 com1;
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus;
+	atomic_bool stopping;
+	int exit_status;
+	int stop_fd;			/* eventfd, readable once stopping */
+	pthread_mutex_t stop_lock;
+	struct vm_stats stats;
+};
+
+/* End the VM with @status; the first call wins and prints @fmt (if any). */
+void vm_stop(struct vm *vm, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Build and run the VM until it ends; returns ebb's exit status.
+ * @kernel is the guest ELF image in memory.
+ */
+int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len);
+
+/* Port I/O devices that end the VM: 0xf4 power-off, 0xcf9 / 0x64 reset. */
+int debug_exit_register(struct vm *vm);
+
+/* Terminal: raw mode for an interactive stdin, restored at exit. */
+void term_raw_enter(void);
+void term_raw_leave(void);
+/* Feed stdin to the console until the VM stops. */
+void term_input_loop(struct vm *vm);
+
+#endif

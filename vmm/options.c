@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `ebb run` options and the guest kernel command line they produce.
+ * Options take their value as "--opt VALUE" or "--opt=VALUE".
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vmm/options.h>
+
+#define ERR(...) do { if (err) snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+
+const char ebb_usage[] =
+"Usage: ebb COMMAND [OPTIONS]\n"
+"\n"
+"ebb is a small KVM virtual machine monitor for micro-VMs.\n"
+"\n"
+"Commands:\n"
+"  run       boot a micro-VM (the embedded guest kernel unless --kernel)\n"
+"  help      this text; `ebb run --help` for the options of run\n"
+"\n"
+"Exit status: 0 the guest powered off with status 0, 1 usage or set-up\n"
+"error (no /dev/kvm ...), 2 guest reset, 3 guest triple fault, 4 internal\n"
+"VMM error, 64+N the guest powered off with status N, 128+S stopped by\n"
+"signal S (Ctrl-A x on the console counts as SIGINT).\n";
+
+const char ebb_run_usage[] =
+"Usage: ebb run [OPTIONS]\n"
+"\n"
+"Boot a micro-VM with its console on this terminal (Ctrl-A x quits,\n"
+"Ctrl-A Ctrl-A sends Ctrl-A).\n"
+"\n"
+"Options:\n"
+"  --mem SIZE         guest RAM (default 512M); SIZE is a number with K, M,\n"
+"                     G or T (binary units); a bare number means MiB\n"
+"  --numa N           N guest NUMA nodes sharing --mem evenly\n"
+"  --numa S0,S1,...   one node per size (--mem, if given, must match the sum)\n"
+"                     node sizes are multiples of 2M; at most 8 nodes\n"
+"  --cpus N           vCPUs (default 1)\n"
+"  --cmdline STR      guest command line instead of \"" EBB_DEFAULT_CMDLINE "\"\n"
+"  --append STR       add STR to the end of the guest command line\n"
+"  --name NAME        a name for the VM (messages, memfds)\n"
+"  --kernel PATH      boot this PVH ELF instead of the embedded guest\n"
+"  --host-node N[,N]  bind guest RAM to host NUMA node N (one for all guest\n"
+"                     nodes, or one per guest node)\n"
+"  --hugepages        back guest RAM with huge pages (reserve them first:\n"
+"                     /proc/sys/vm/nr_hugepages)\n"
+"  --stats            print boot timing and memory figures at exit\n"
+"  -h, --help         this text\n"
+"\n"
+"The VMM adds ebb.numa=NID:START-END,... to the guest command line when\n"
+"there is more than one node (see docs/CONVENTIONS.md).\n";
+
+int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int shift = 20;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end) {
+		switch (toupper((unsigned char)*end)) {
+		case 'B': shift = 0; break;
+		case 'K': shift = 10; break;
+		case 'M': shift = 20; break;
+		case 'G': shift = 30; break;
+		case 'T': shift = 40; break;
+		default: return -1;
+		}
+		end++;
+		/* Allow "512MiB" and "512MB" as well as "512M". */
+		if (shift && (!strcasecmp(end, "iB") || !strcasecmp(end, "B")))
+			end += strlen(end);
+		if (*end)
+			return -1;
+	}
+	if (v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int parse_numa(const char *s, struct ebb_options *o, char *err, size_t errlen)
+{
+	unsigned int n;
+	char buf[256];
+	char *tok, *save = NULL;
+
+	if (!s || !*s)
+		ERR("--numa needs a node count or a list of sizes");
+	if (!strchr(s, ',') && parse_uint(s, 1000, &n) == 0) {
+		if (n < 1 || n > EBB_MAX_NODES)
+			ERR("--numa %s: between 1 and %d nodes", s, EBB_MAX_NODES);
+		o->nr_nodes = n;
+		o->explicit_nodes = false;
+		memset(o->node_size, 0, sizeof(o->node_size));
+		return 0;
+	}
+	if (strlen(s) >= sizeof(buf))
+		ERR("--numa: too long");
+	strcpy(buf, s);
+	n = 0;
+	memset(o->node_size, 0, sizeof(o->node_size));
+	/* strtok would skip empty fields; "256M,,256M" must be an error. */
+	for (tok = buf; tok; tok = save) {
+		save = strchr(tok, ',');
+		if (save)
+			*save++ = '\0';
+		if (n == EBB_MAX_NODES)
+			ERR("--numa %s: at most %d nodes", s, EBB_MAX_NODES);
+		if (parse_size(tok, &o->node_size[n]) || o->node_size[n] == 0)
+			ERR("--numa %s: \"%s\" is not a size (e.g. 256M)", s, tok);
+		if (o->node_size[n] % EBB_NODE_ALIGN)
+			ERR("--numa %s: node %u size %s is not a multiple of 2M", s, n, tok);
+		n++;
+	}
+	o->nr_nodes = n;
+	o->explicit_nodes = true;
+	return 0;
+}
+
+static int parse_host_nodes(const char *s, struct ebb_options *o, char *err,
+			    size_t errlen)
+{
+	char buf[128];
+	char *tok, *save = NULL;
+	unsigned int n = 0, v;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		ERR("--host-node needs N or N,N,...");
+	strcpy(buf, s);
+	for (tok = buf; tok; tok = save) {
+		save = strchr(tok, ',');
+		if (save)
+			*save++ = '\0';
+		if (n == EBB_MAX_NODES || parse_uint(tok, 1023, &v))
+			ERR("--host-node %s: expected host node numbers (N or N,N,...)", s);
+		o->host_node[n++] = (int)v;
+	}
+	o->nr_host_nodes = n;
+	return 0;
+}
+
+/* "--opt=VALUE" or "--opt VALUE"; *i advances past what was used. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name,
+			     bool *missing)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	*missing = false;
+	if (strncmp(a, name, n))
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
+		  size_t errlen)
+{
+	bool mem_given = false;
+	const char *v;
+	bool missing;
+
+	memset(o, 0, sizeof(*o));
+	o->nr_nodes = 1;
+	o->nr_cpus = 1;
+	o->name = "ebb";
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+#define OPT(nm) ((v = opt_value(argc, argv, &i, nm, &missing)) != NULL || \
+		 (missing ? (snprintf(err, errlen, "%s needs a value", nm), 1) : 0))
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			o->help = true;
+			return 0;
+		} else if (!strcmp(a, "--hugepages")) {
+			o->hugepages = true;
+		} else if (!strcmp(a, "--stats")) {
+			o->stats = true;
+		} else if (OPT("--mem")) {
+			if (!v)
+				return -1;
+			if (parse_size(v, &o->mem_size) || o->mem_size == 0)
+				ERR("--mem %s: not a size (e.g. 512M, 2G)", v);
+			mem_given = true;
+		} else if (OPT("--numa")) {
+			if (!v || parse_numa(v, o, err, errlen))
+				return -1;
+		} else if (OPT("--cpus")) {
+			if (!v)
+				return -1;
+			if (parse_uint(v, EBB_MAX_CPUS, &o->nr_cpus) || o->nr_cpus == 0)
+				ERR("--cpus %s: between 1 and %d", v, EBB_MAX_CPUS);
+		} else if (OPT("--cmdline")) {
+			if (!v)
+				return -1;
+			o->cmdline = v;
+		} else if (OPT("--append")) {
+			if (!v)
+				return -1;
+			o->append = v;
+		} else if (OPT("--name")) {
+			if (!v)
+				return -1;
+			if (!*v || strlen(v) > 64)
+				ERR("--name: 1 to 64 characters");
+			o->name = v;
+		} else if (OPT("--kernel")) {
+			if (!v)
+				return -1;
+			o->kernel = v;
+		} else if (OPT("--host-node")) {
+			if (!v || parse_host_nodes(v, o, err, errlen))
+				return -1;
+		} else {
+			ERR("unknown option \"%s\" (see ebb run --help)", a);
+		}
+#undef OPT
+	}
+
+	if (o->explicit_nodes) {
+		uint64_t sum = 0;
+
+		for (unsigned int n = 0; n < o->nr_nodes; n++)
+			sum += o->node_size[n];
+		if (mem_given && sum != o->mem_size)
+			ERR("--mem %" PRIu64 "M does not match the --numa sizes (%" PRIu64 "M in all)",
+			    o->mem_size >> 20, sum >> 20);
+		o->mem_size = sum;
+	} else {
+		uint64_t units, per, rest;
+
+		if (!mem_given)
+			o->mem_size = EBB_DEFAULT_MEM;
+		if (o->mem_size % EBB_NODE_ALIGN)
+			ERR("--mem: %" PRIu64 " bytes is not a multiple of 2M", o->mem_size);
+		units = o->mem_size / EBB_NODE_ALIGN;
+		if (units < o->nr_nodes)
+			ERR("--mem %" PRIu64 "M is too small for %u nodes", o->mem_size >> 20,
+			    o->nr_nodes);
+		per = units / o->nr_nodes;
+		rest = units % o->nr_nodes;
+		for (unsigned int n = 0; n < o->nr_nodes; n++)
+			o->node_size[n] = (per + (n == o->nr_nodes - 1 ? rest : 0)) * EBB_NODE_ALIGN;
+	}
+	if (o->nr_host_nodes > 1 && o->nr_host_nodes != o->nr_nodes)
+		ERR("--host-node: give one host node, or one per guest node (%u)", o->nr_nodes);
+	return 0;
+}
+
+static int append(char *buf, size_t len, size_t *pos, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n)
+		return 0;
+	if (*pos + (*pos ? 1 : 0) + n + 1 > len)
+		return -1;
+	if (*pos)
+		buf[(*pos)++] = ' ';
+	memcpy(buf + *pos, s, n + 1);
+	*pos += n;
+	return 0;
+}
+
+int cmdline_build(const struct ebb_options *o, const struct ebb_layout *l,
+		  char *buf, size_t len, char *err, size_t errlen)
+{
+	char numa[EBB_MAX_RANGES * 48 + 16];
+	char param[sizeof(numa) + 16];
+	size_t pos = 0;
+
+	if (len > EBB_CMDLINE_MAX)
+		len = EBB_CMDLINE_MAX;
+	if (len == 0)
+		ERR("no room for a command line");
+	buf[0] = '\0';
+	if (append(buf, len, &pos, o->cmdline ? o->cmdline : EBB_DEFAULT_CMDLINE))
+		goto too_long;
+	if (layout_numa_param(l, numa, sizeof(numa)) > 0) {
+		snprintf(param, sizeof(param), "ebb.numa=%s", numa);
+		if (append(buf, len, &pos, param))
+			goto too_long;
+	}
+	if (o->append && append(buf, len, &pos, o->append))
+		goto too_long;
+	return (int)pos;
+too_long:
+	ERR("the guest command line is longer than %zu bytes", len - 1);
+}

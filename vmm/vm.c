@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One micro-VM from start to end: check the image, open KVM, lay out and
+ * map guest RAM, create the irqchip and devices, load the kernel and its
+ * PVH boot data, start the vCPUs, run the console, and tear it all down.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <vmm/cpu.h>
+#include <vmm/elf.h>
+#include <vmm/irqchip.h>
+#include <vmm/pvh.h>
+#include <vmm/vm.h>
+
+void vm_stop(struct vm *vm, int status, const char *fmt, ...)
+{
+	pthread_mutex_lock(&vm->stop_lock);
+	if (!atomic_load(&vm->stopping)) {
+		uint64_t one = 1;
+
+		vm->exit_status = status;
+		if (fmt) {
+			char msg[512];
+			va_list ap;
+
+			va_start(ap, fmt);
+			vsnprintf(msg, sizeof(msg), fmt, ap);
+			va_end(ap);
+			vmm_log("%s", msg);
+		}
+		atomic_store(&vm->stopping, true);
+		if (write(vm->stop_fd, &one, sizeof(one)) < 0) {
+			/* The main loop also checks vm->stopping. */
+		}
+	}
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+static void com1_irq(void *ctx, int level)
+{
+	struct vm *vm = ctx;
+
+	irqchip_line(vm->kvm.vm_fd, SERIAL_COM1_IRQ, level);
+}
+
+static void com1_first_tx(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	atomic_store(&vm->stats.t_first_tx, mono_ns());
+}
+
+/* A field of /proc/self/status, in KiB; 0 if absent. */
+static uint64_t proc_status_kib(const char *field)
+{
+	char line[256];
+	uint64_t v = 0;
+	size_t n = strlen(field);
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			v = strtoull(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static void print_stats(struct vm *vm)
+{
+	uint64_t rss = proc_status_kib("VmRSS");
+	uint64_t hwm = proc_status_kib("VmHWM");
+	uint64_t shmem = proc_status_kib("RssShmem");
+	uint64_t guest = guest_mem_resident(&vm->mem) >> 10;
+	uint64_t fe = atomic_load(&vm->stats.t_first_exit);
+	uint64_t ft = atomic_load(&vm->stats.t_first_tx);
+
+	/* One line, key=value, for scripts (bench/boot.sh). */
+	fprintf(stderr,
+		"ebb-stats: start_mono_ns=%" PRIu64 " first_exit_mono_ns=%" PRIu64
+		" first_console_mono_ns=%" PRIu64 " end_mono_ns=%" PRIu64
+		" rss_kib=%" PRIu64 " hwm_kib=%" PRIu64 " rss_shmem_kib=%" PRIu64
+		" guest_resident_kib=%" PRIu64 " vmm_overhead_kib=%" PRIu64
+		" unhandled_pio=%lu unhandled_mmio=%lu\n",
+		vm->stats.t_start, fe, ft, vm->stats.t_end, rss, hwm, shmem, guest,
+		rss > shmem ? rss - shmem : 0, vm->pio.unhandled, vm->mmio.unhandled);
+}
+
+int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
+{
+	static char cmdline[EBB_CMDLINE_MAX];
+	struct ebb_layout layout;
+	struct elf_image img;
+	struct guest_mem_opts mopts = {
+		.hugepages = o->hugepages,
+		.nr_host_nodes = o->nr_host_nodes,
+		.host_node = o->host_node,
+	};
+	char err[512];
+	struct vm *vm;
+	sigset_t block;
+	int status = EBB_EXIT_SETUP;
+
+	vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		vmm_log("out of memory");
+		return EBB_EXIT_SETUP;
+	}
+	vm->stats.t_start = mono_ns();
+	vm->opts = o;
+	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
+	for (unsigned int n = 0; n < EBB_MAX_NODES; n++)
+		vm->mem.node[n].fd = -1;
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	bus_init(&vm->pio, "port");
+	bus_init(&vm->mmio, "mmio");
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_fd < 0) {
+		vmm_log("eventfd: %s", strerror(errno));
+		goto out;
+	}
+
+	/* Everything that needs no KVM first: bad input fails the same everywhere. */
+	if (layout_build(&layout, o->nr_nodes, o->node_size, err, sizeof(err)) ||
+	    cmdline_build(o, &layout, cmdline, sizeof(cmdline), err, sizeof(err)) < 0 ||
+	    elf_parse(kernel, kernel_len, &img, err, sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
+
+	if (kvm_open(&vm->kvm, getenv("EBB_KVM_DEV"), err, sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
+	if ((int)o->nr_cpus > vm->kvm.max_vcpus) {
+		vmm_log("--cpus %u: this KVM allows at most %d vCPUs", o->nr_cpus,
+			vm->kvm.max_vcpus);
+		goto out;
+	}
+	if (guest_mem_create(&vm->mem, &layout, &mopts, err, sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
+	if (guest_mem_register(&vm->mem, vm->kvm.vm_fd)) {
+		vmm_log("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+		goto out;
+	}
+	if (irqchip_create(vm->kvm.vm_fd, err, sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
+	if (elf_load(kernel, kernel_len, &img, &vm->mem, err, sizeof(err)) ||
+	    pvh_build(&vm->mem, cmdline, err, sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
+	if (pvh_write_gdt(&vm->mem)) {
+		vmm_log("no guest RAM for the boot GDT");
+		goto out;
+	}
+
+	serial_init(&vm->com1, STDOUT_FILENO, com1_irq, vm);
+	vm->com1.on_tx = com1_first_tx;
+	vm->com1.tx_ctx = vm;
+	if (bus_register(&vm->pio, SERIAL_COM1_BASE, SERIAL_NR_REGS, serial_io, &vm->com1, "com1") ||
+	    debug_exit_register(vm)) {
+		vmm_log("registering devices failed");
+		goto out;
+	}
+
+	vm->vcpus = calloc(o->nr_cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus) {
+		vmm_log("out of memory");
+		goto out;
+	}
+	for (unsigned int i = 0; i < o->nr_cpus; i++)
+		vm->vcpus[i].fd = -1;
+	for (unsigned int i = 0; i < o->nr_cpus; i++) {
+		vm->nr_vcpus = i + 1;
+		if (cpu_create(vm, &vm->vcpus[i], i, err, sizeof(err))) {
+			vmm_log("%s", err);
+			goto out;
+		}
+	}
+	if (cpu_set_pvh_entry(&vm->vcpus[0], img.pvh_entry, EBB_START_INFO_ADDR, err,
+			      sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
+
+	/* Signals that stop the VM are taken by the console loop's signalfd. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
+	if (vcpu_signals_init()) {
+		vmm_log("sigaction: %s", strerror(errno));
+		goto out;
+	}
+	term_raw_enter();
+	status = EBB_EXIT_INTERNAL;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vcpu_start(&vm->vcpus[i])) {
+			vm_stop(vm, EBB_EXIT_INTERNAL, "starting vCPU %u: %s", i, strerror(errno));
+			break;
+		}
+
+	term_input_loop(vm);
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_join(&vm->vcpus[i]);
+	term_raw_leave();
+	status = vm->exit_status;
+	vm->stats.t_end = mono_ns();
+	if (o->stats)
+		print_stats(vm);
+	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
+out:
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		cpu_destroy(&vm->vcpus[i]);
+	free(vm->vcpus);
+	guest_mem_destroy(&vm->mem);
+	kvm_close(&vm->kvm);
+	if (vm->stop_fd >= 0)
+		close(vm->stop_fd);
+	free(vm);
+	return status;
+}
