@@ -9,6 +9,7 @@
 	.text
 	.globl pvh_start
 pvh_start:
+	STACK_SETUP
 	mov $0x1234, %dx
 	mov $0x5a, %al
 	out %al, %dx			/* unknown port write */

@@ -9,11 +9,12 @@
 	.text
 	.globl pvh_start
 pvh_start:
+	STACK_SETUP
 	cmpl $0x336ec578, (%ebx)	/* magic */
 	jne bad_magic
 	mov $pre, %esi
 	call puts
-	mov 16(%ebx), %esi		/* cmdline_paddr (low half) */
+	mov 24(%ebx), %esi		/* cmdline_paddr (low half) */
 	call puts
 	mov $mm, %esi
 	call puts

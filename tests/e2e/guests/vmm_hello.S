@@ -14,6 +14,7 @@ pvh_start:
 	mov $0x3f8, %dx
 	mov $'h', %al
 	out %al, %dx
+	STACK_SETUP
 	mov $msg, %esi
 	call puts
 	POWEROFF(EXIT_STATUS)

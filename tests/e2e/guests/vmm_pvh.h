@@ -31,3 +31,12 @@ puts:						\
 	out %al, %dx;				\
 99:	hlt;					\
 	jmp 99b
+
+/* A small stack: PVH hands over none (ESP is undefined). */
+#define STACK_SETUP				\
+	mov $stack_top, %esp;			\
+	.pushsection .bss;			\
+	.balign 16;				\
+	.skip 4096;				\
+stack_top:					\
+	.popsection

@@ -6,6 +6,7 @@
 	.text
 	.globl pvh_start
 pvh_start:
+	STACK_SETUP
 	mov $msg, %esi
 	call puts
 	lidt idt_empty

@@ -1,0 +1,97 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# ebb's KVM path, end to end, with the tiny PVH test guests and the embedded
+# guest kernel.  Needs a /dev/kvm: tests/e2e/vmm.sh runs it through
+# tests/nested/kvm-run.sh (directly, or inside the nested harness).  POSIX sh,
+# so the nest's busybox runs it.  Prints one "PASS name" / "FAIL name: why"
+# line per test; exits 0 when all passed.
+#
+# Paths are relative to the repository root (the same inside the nest):
+#   EBB      the ebb binary (default build/ebb)
+#   GUESTS   the test guests (default build/tests/e2e/guests)
+
+EBB=${EBB:-build/ebb}
+GUESTS=${GUESTS:-build/tests/e2e/guests}
+TMP=${TMPDIR:-/tmp}/ebb-vmm-e2e.$$
+T=${VMM_TEST_TIMEOUT:-60}
+mkdir -p "$TMP"
+pass=0
+fail=0
+
+ok() { echo "PASS vmm-kvm: $1"; pass=$((pass + 1)); }
+bad() {
+	echo "FAIL vmm-kvm: $1: $2"
+	for f in "$TMP/out" "$TMP/err"; do
+		[ -s "$f" ] && sed 's/^/    | /' "$f" | tail -n 20
+	done
+	fail=$((fail + 1))
+}
+
+# run NAME ARGS...: ebb run ARGS with stdin closed; sets $st.
+run() {
+	timeout "$T" "$EBB" run "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+	st=$?
+}
+
+has() { grep -q -- "$2" "$TMP/$1"; }
+
+# 1. Serial output and power-off with status 0.
+run --kernel "$GUESTS/vmm_hello.elf"
+if [ $st -ne 0 ]; then bad hello "exit status $st, want 0"
+elif ! has out "hello from a PVH guest"; then bad hello "no \"hello\" on the console"
+else ok "hello: console output, power-off status 0"; fi
+
+# 2. A non-zero power-off status N becomes exit status 64+N.
+run --kernel "$GUESTS/vmm_exit5.elf"
+if [ $st -ne 69 ]; then bad exit-status "exit status $st, want 69 (64+5)"
+elif ! has err "status 5"; then bad exit-status "no message naming status 5"
+else ok "exit-status: guest status 5 -> ebb exits 69"; fi
+
+# 3. Triple fault: a clear message and exit status 3.
+run --kernel "$GUESTS/vmm_triple.elf"
+if [ $st -ne 3 ]; then bad triple-fault "exit status $st, want 3"
+elif ! has err "triple fault"; then bad triple-fault "no \"triple fault\" message"
+else ok "triple-fault: clear message, exit status 3"; fi
+
+# 4. Unknown port and MMIO accesses are logged and survived.
+run --kernel "$GUESTS/vmm_badio.elf"
+if [ $st -ne 0 ]; then bad unknown-io "exit status $st, want 0"
+elif ! has out "survived unknown I/O"; then bad unknown-io "the guest did not carry on"
+elif ! has err "unhandled port write 0x1234"; then bad unknown-io "port write not logged"
+elif ! has err "unhandled port read 0x1235\|unhandled port read 0x1234"; then bad unknown-io "port read not logged"
+elif ! has err "unhandled mmio write 0xd0000000"; then bad unknown-io "MMIO write not logged"
+elif ! has err "unhandled mmio read 0xe0000000"; then bad unknown-io "MMIO read not logged"
+else ok "unknown-io: port and MMIO accesses logged, guest carried on"; fi
+
+# 5. start_info and the command line: defaults, NUMA layout, --append.
+run --kernel "$GUESTS/vmm_cmdline.elf" --mem 512M --numa 2 --append "quiet ebb.test=1"
+want="cmdline: console=ttyS0 ebb.numa=0:0-10000000,1:10000000-20000000 quiet ebb.test=1"
+if [ $st -ne 0 ]; then bad numa-cmdline "exit status $st, want 0"
+elif ! has out "$want"; then bad numa-cmdline "want \"$want\""
+elif ! has out "memmap entries: 1"; then bad numa-cmdline "want 1 memory map entry"
+else ok "numa-cmdline: start_info magic, ebb.numa for --numa 2, --append"; fi
+
+# 6. RAM above the 3 GiB hole: two memory map entries, a node across the hole.
+run --kernel "$GUESTS/vmm_cmdline.elf" --mem 4G --numa 1G,3G --cmdline "console=ttyS0"
+want="ebb.numa=0:0-40000000,1:40000000-c0000000,1:100000000-140000000"
+if [ $st -ne 0 ]; then bad high-memory "exit status $st, want 0"
+elif ! has out "$want"; then bad high-memory "want \"$want\""
+elif ! has out "memmap entries: 2"; then bad high-memory "want 2 memory map entries"
+else ok "high-memory: 4G across the hole, 2 map entries, node 1 split"; fi
+
+# 7. Several vCPUs: the APs wait for SIPI and the VM still ends cleanly.
+run --kernel "$GUESTS/vmm_hello.elf" --cpus 4
+if [ $st -ne 0 ]; then bad multi-vcpu "exit status $st, want 0"
+elif ! has out "hello"; then bad multi-vcpu "no output"
+else ok "multi-vcpu: 4 vCPUs created, boot CPU runs, clean exit"; fi
+
+# 8. The embedded guest kernel boots with two NUMA nodes and powers off.
+run --mem 512M --numa 2 --append 'ebb.init="cat /proc/buddyinfo; poweroff"'
+if [ $st -ne 0 ]; then bad embedded-guest "exit status $st, want 0"
+elif ! has out "Node 0, zone" || ! has out "Node 1, zone"; then
+	bad embedded-guest "buddyinfo does not show zones on both nodes"
+else ok "embedded-guest: --mem 512M --numa 2 boots, buddyinfo shows both nodes, poweroff 0"; fi
+
+rm -rf "$TMP"
+echo "vmm-kvm: $pass passed, $fail failed"
+[ $fail -eq 0 ]

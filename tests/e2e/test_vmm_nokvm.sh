@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# ebb on the bare host, no KVM needed: the CLI, its errors, and the clear
+# message (exit status 1) when there is no /dev/kvm.  On a host that has one,
+# EBB_KVM_DEV points ebb at a path that does not exist, to the same effect.
+# Prints "PASS name" / "FAIL name: why" per test; exits 0 when all passed.
+
+EBB=${EBB:-build/ebb}
+GUESTS=${GUESTS:-build/tests/e2e/guests}
+TMP=${TMPDIR:-/tmp}/ebb-vmm-nokvm.$$
+mkdir -p "$TMP"
+pass=0
+fail=0
+
+ok() { echo "PASS vmm-cli: $1"; pass=$((pass + 1)); }
+bad() {
+	echo "FAIL vmm-cli: $1: $2"
+	[ -s "$TMP/err" ] && sed 's/^/    | /' "$TMP/err" | tail -n 10
+	fail=$((fail + 1))
+}
+ebb() {
+	"$EBB" "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+	st=$?
+}
+has() { grep -q -- "$2" "$TMP/$1"; }
+
+if [ -e /dev/kvm ]; then
+	export EBB_KVM_DEV=/nonexistent/kvm
+	where="EBB_KVM_DEV=/nonexistent/kvm (this host has /dev/kvm)"
+else
+	where="this host has no /dev/kvm"
+fi
+
+ebb run --kernel "$GUESTS/vmm_hello.elf"
+if [ $st -ne 1 ]; then bad no-kvm "exit status $st, want 1"
+elif ! has err "does not exist"; then bad no-kvm "message does not say /dev/kvm is missing"
+elif ! has err "modprobe kvm_intel or modprobe kvm_amd"; then bad no-kvm "message does not say what to do"
+else ok "no-kvm: clear error, exit 1 ($where)"; fi
+
+ebb run
+if [ $st -ne 1 ] || ! has err "/dev/kvm"; then bad no-kvm-embedded "exit $st, want 1 with a /dev/kvm message"
+else ok "no-kvm-embedded: ebb run of the embedded guest fails the same way"; fi
+
+ebb --help
+if [ $st -ne 0 ] || ! has out "Usage: ebb"; then bad help "ebb --help: exit $st"
+else ok "help: ebb --help"; fi
+
+ebb run --help
+if [ $st -ne 0 ] || ! has out "\-\-numa"; then bad run-help "ebb run --help: exit $st"
+else ok "run-help: ebb run --help lists the options"; fi
+
+ebb run --numa 0
+if [ $st -ne 1 ] || ! has err "between 1 and 8"; then bad bad-numa "--numa 0: exit $st"
+else ok "bad-numa: --numa 0 is a usage error"; fi
+
+ebb run --mem 512M --numa 128M,128M
+if [ $st -ne 1 ] || ! has err "does not match"; then bad numa-mismatch "exit $st"
+else ok "numa-mismatch: --mem and --numa sizes must agree"; fi
+
+ebb run --bogus
+if [ $st -ne 1 ] || ! has err "unknown option"; then bad unknown-option "exit $st"
+else ok "unknown-option: named in the error"; fi
+
+ebb frobnicate
+if [ $st -ne 1 ] || ! has err "unknown command"; then bad unknown-command "exit $st"
+else ok "unknown-command: named in the error"; fi
+
+ebb run --kernel "$EBB"
+if [ $st -ne 1 ] || ! has err "not an executable ELF\|PVH"; then bad bad-kernel "exit $st"
+else ok "bad-kernel: a non-PVH ELF is refused before KVM is touched"; fi
+
+rm -rf "$TMP"
+echo "vmm-cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The VMM's end-to-end tests: the CLI and no-KVM checks on this host
+# (tests/e2e/test_vmm_nokvm.sh), then the KVM tests (tests/e2e/test_vmm_kvm.sh)
+# through tests/nested/kvm-run.sh: directly when this host has a usable
+# /dev/kvm, otherwise inside the nested harness, in one nest boot.  Prints a
+# PASS/FAIL line per test, says how the KVM tests ran, and ends with
+# "N passed, N failed".  Nothing is skipped silently: KVM tests that could not
+# run are failures.  Exit status 0 when everything passed.
+#
+# Run from anywhere; build first (make, or make test-kvm which does both).
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+
+EBB=build/ebb
+GUESTS=build/tests/e2e/guests
+KVM_RUN=tests/nested/kvm-run.sh
+out=$(mktemp -d "${TMPDIR:-/tmp}/ebb-vmm-e2e.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+pass=0
+fail=0
+
+count() {	# count FILE: add its PASS / FAIL lines to the totals
+	local p f
+	p=$(grep -c '^PASS ' "$1")
+	f=$(grep -c '^FAIL ' "$1")
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+failure() {
+	echo "FAIL $1"
+	fail=$((fail + 1))
+}
+
+missing=()
+for f in "$EBB" "$GUESTS"/vmm_{hello,exit5,triple,badio,cmdline}.elf; do
+	[[ -e $f ]] || missing+=("$f")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+	failure "vmm: not built: ${missing[*]} (run make first)"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+
+echo "== vmm: CLI and no-KVM tests, on this host"
+EBB=$EBB GUESTS=$GUESTS tests/e2e/test_vmm_nokvm.sh | tee "$out/nokvm"
+count "$out/nokvm"
+
+if [[ -e /dev/kvm && -r /dev/kvm && -w /dev/kvm && ${EBB_KVM_RUN:-auto} != nested ]]; then
+	how="directly (this host has a usable /dev/kvm)"
+else
+	how="inside the nested harness (QEMU TCG with a nested KVM; this host has no usable /dev/kvm)"
+fi
+echo "== vmm: KVM tests, run $how"
+if [[ ! -x $KVM_RUN ]]; then
+	failure "vmm-kvm: $KVM_RUN is missing: the KVM tests did not run"
+else
+	EBB=$EBB GUESTS=$GUESTS "$KVM_RUN" --timeout "${VMM_E2E_TIMEOUT:-600}" \
+		--file "$EBB:$EBB" --file "$GUESTS:$GUESTS" \
+		-- tests/e2e/test_vmm_kvm.sh 2>"$out/kvm-run.err" | tee "$out/kvm"
+	st=${PIPESTATUS[0]}
+	sed 's/^/    /' "$out/kvm-run.err"
+	count "$out/kvm"
+	if ! grep -q '^vmm-kvm: [0-9]* passed, [0-9]* failed' "$out/kvm"; then
+		failure "vmm-kvm: the KVM tests did not finish (kvm-run.sh exit status $st)"
+	fi
+	if grep -q 'running in the nested harness' "$out/kvm-run.err"; then
+		echo "vmm: the KVM tests ran NESTED (inside QEMU TCG)"
+	elif grep -q 'running directly' "$out/kvm-run.err"; then
+		echo "vmm: the KVM tests ran DIRECTLY on this host's /dev/kvm"
+	fi
+fi
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
