@@ -118,10 +118,14 @@ static unsigned long check_zone(struct seq_buf *err, unsigned long bad, struct z
 				continue;
 			buddy = pfn_to_page(bpfn);
 			if (PageBuddy(buddy) && buddy_order(buddy) == o && page_zone(buddy) == zone) {
-				int mt = get_pfnblock_migratetype(zone, pfn);
-				int bmt = get_pfnblock_migratetype(zone, bpfn);
-				bool may_stay_apart = o >= pageblock_order && mt != bmt &&
-					(!migratetype_is_mergeable(mt) || !migratetype_is_mergeable(bmt));
+				/*
+				 * Whole pageblocks of different types may stay apart:
+				 * merging stops at a HighAtomic or Isolate boundary,
+				 * and a later type change does not re-merge them.
+				 */
+				bool may_stay_apart = o >= pageblock_order &&
+					get_pfnblock_migratetype(zone, pfn) !=
+					get_pfnblock_migratetype(zone, bpfn);
 
 				if (!may_stay_apart && pfn < bpfn)
 					bad += violation(err, bad, "free buddies left unmerged", pfn, o, bpfn);

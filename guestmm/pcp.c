@@ -64,7 +64,8 @@ void zone_pcp_update(struct zone *zone)
 
 	if (!managed_zone(zone))
 		return;
-	batch = zone_batchsize(zone);
+	/* Tiny zones compute a batch of 0; one page at a time is the floor. */
+	batch = max(1, zone_batchsize(zone));
 	high = zone_highsize(zone, batch);
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct per_cpu_pages *pcp = zone_pcp(zone, cpu);
@@ -195,11 +196,16 @@ bool free_unref_page(struct page *page, unsigned int order, unsigned int cpu)
 {
 	struct zone *zone = page_zone(page);
 	struct per_cpu_pages *pcp = zone_pcp(zone, cpu);
-	int mt = get_pfnblock_migratetype(zone, page_to_pfn(page));
+	int block_mt = get_pfnblock_migratetype(zone, page_to_pfn(page));
+	int mt = block_mt;
 	unsigned int pindex;
 	int high;
 
-	/* Reserve and isolated blocks are not cached: they go straight back. */
+	/*
+	 * Isolated blocks are not cached.  HighAtomic pages are cached on the
+	 * Movable list but remember their type, so that they return to the
+	 * reserve when the list is drained.
+	 */
 	if (unlikely(mt >= MIGRATE_PCPTYPES)) {
 		if (mt == MIGRATE_ISOLATE)
 			return false;
@@ -209,7 +215,7 @@ bool free_unref_page(struct page *page, unsigned int order, unsigned int cpu)
 		return false;
 	pindex = order_to_pindex(mt, order);
 	page->private = order;
-	page->index = (unsigned long)mt;
+	page->index = (unsigned long)block_mt;
 	SetPageFlag(page, PG_pcp);
 	list_add(&page->lru, &pcp->lists[pindex]);
 	pcp->count += 1 << order;

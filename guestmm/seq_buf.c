@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Text formatting without libc: the subset of printf the /proc reports
- * and kernel messages use, and the bounded buffer they are written into.
+ * and kernel messages use (%d %i %u %x %X %p %s %c %%, flags - 0 + #,
+ * width, precision, l ll z), and the bounded buffer they are written into.
  */
 #include <guestmm/platform.h>
 #include <guestmm/seq_buf.h>
@@ -29,6 +30,7 @@ struct fmt_spec {
 	bool left;		/* '-' */
 	bool zero;		/* '0' */
 	bool plus;		/* '+' */
+	bool alt;		/* '#': 0x prefix for hex */
 	int width;
 	int precision;		/* -1: none */
 };
@@ -56,17 +58,22 @@ static void out_num(struct fmt_out *o, unsigned long long v, bool neg,
 	char tmp[24];
 	int n = 0, len;
 	char sign = neg ? '-' : (f->plus ? '+' : 0);
+	bool prefix = f->alt && base == 16 && v;
 
 	do {
 		tmp[n++] = digits[v % base];
 		v /= base;
 	} while (v);
-	len = n + (sign ? 1 : 0);
+	len = n + (sign ? 1 : 0) + (prefix ? 2 : 0);
 
 	if (!f->left && !f->zero)
 		out_pad(o, ' ', f->width - len);
 	if (sign)
 		out_char(o, sign);
+	if (prefix) {
+		out_char(o, '0');
+		out_char(o, upper ? 'X' : 'x');
+	}
 	if (!f->left && f->zero)
 		out_pad(o, '0', f->width - len);
 	while (n)
@@ -96,6 +103,8 @@ int mm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				f.zero = true;
 			else if (*p == '+')
 				f.plus = true;
+			else if (*p == '#')
+				f.alt = true;
 			else
 				break;
 		}

@@ -12,8 +12,8 @@
  * check the allocator's invariants:
  *   - every free block is aligned to its order, lies in its zone, and is
  *     on exactly one free list of its order;
- *   - no two free buddies of the same order are left unmerged (except
- *     across a HighAtomic/Isolate pageblock boundary, which Linux keeps);
+ *   - no two free buddies of the same order are left unmerged, except
+ *     whole pageblocks of different migratetypes (as in Linux);
  *   - nr_free per order and NR_FREE_PAGES equal a recount;
  *   - per-CPU list counts equal a recount;
  *   - no page is both free (in a buddy block or on a per-CPU list) and

@@ -37,7 +37,7 @@ void seq_vprintf(struct seq_buf *s, const char *fmt, va_list ap);
 void seq_puts(struct seq_buf *s, const char *str);
 void seq_putc(struct seq_buf *s, char c);
 
-/* snprintf for freestanding code: %d %i %u %x %lX %s %c %p %%, flags -0, width, l/ll/z. */
+/* snprintf for freestanding code; the formats seq_buf.c lists. */
 __printf(3, 4) int mm_snprintf(char *buf, size_t size, const char *fmt, ...);
 int mm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel threads and a small preemptive round-robin scheduler.
+ *
+ * Every task is a kernel thread with its own stack.  The LAPIC timer tick
+ * preempts the running task when its slice (one tick) is used up and
+ * another task is runnable; code that must not be switched away from
+ * disables interrupts (or preemption).  The boot context becomes the idle
+ * task, which halts when nothing is runnable.
+ *
+ * Wait queues follow Linux: wait_event(wq, cond) sleeps until cond is
+ * true, wake_up(wq) makes every waiter runnable to recheck it.  cond is
+ * tested with interrupts off, so a wake-up from an interrupt handler
+ * between the test and the sleep cannot be lost.
+ */
+#ifndef GUEST_SCHED_H
+#define GUEST_SCHED_H
+
+#include <guestmm/compiler.h>
+#include <guestmm/list.h>
+#include <guest/x86.h>
+
+#define TASK_COMM_LEN	16
+#define THREAD_SIZE	(16 * 1024)
+#define MAX_TASKS	32
+
+enum task_state {
+	TASK_RUNNING,		/* running or on the run queue */
+	TASK_SLEEPING,		/* on a wait queue and/or the timer list */
+	TASK_DEAD,		/* returned; its slot is freed once switched away */
+};
+
+struct wait_queue_head {
+	struct list_head head;
+};
+
+#define DECLARE_WAIT_QUEUE_HEAD(name) \
+	struct wait_queue_head name = { LIST_HEAD_INIT(name.head) }
+
+static inline void init_waitqueue_head(struct wait_queue_head *wq)
+{
+	INIT_LIST_HEAD(&wq->head);
+}
+
+struct task_struct {
+	unsigned long rsp;		/* saved by __switch_to; first member (switch.S) */
+	enum task_state state;
+	int pid;
+	char comm[TASK_COMM_LEN];
+	int (*fn)(void *);
+	void *arg;
+	int exit_code;
+
+	struct list_head run_list;	/* run queue */
+	struct list_head wait_list;	/* a wait queue's list */
+	struct wait_queue_head *waiting_on;
+	struct list_head timer_list;	/* sleepers with a deadline */
+	uint64_t wake_at_ns;		/* 0: no deadline */
+	bool timed_out;
+
+	struct wait_queue_head exit_wait;	/* kthread_stop / task_wait */
+	bool should_stop;
+	unsigned int refs;		/* holders that will read exit_code */
+
+	uint64_t runtime_ns;		/* CPU time used */
+	uint64_t last_ran_ns;
+	unsigned long nvcsw, nivcsw;	/* voluntary, involuntary switches */
+	void *stack;
+};
+
+extern struct task_struct *current;
+
+void sched_init(void);
+/* Called by the timer interrupt every tick. */
+void scheduler_tick(void);
+
+/* Create a kernel thread that starts running fn(arg) soon. */
+struct task_struct *kthread_run(int (*fn)(void *), void *arg, const char *name);
+/*
+ * The same, holding on to the task for the caller so that its exit code
+ * can be read with task_wait() (which drops the hold) even after it ends.
+ */
+struct task_struct *kthread_run_held(int (*fn)(void *), void *arg, const char *name);
+void get_task(struct task_struct *t);
+int task_wait(struct task_struct *t);
+/* Ask a held thread to stop (kthread_should_stop() turns true), wait for it. */
+int kthread_stop(struct task_struct *t);
+bool kthread_should_stop(void);
+
+void schedule(void);
+void yield(void);
+/* Yield if the tick asked for it: a preemption point in long loops. */
+void cond_resched(void);
+/* For platform_cpu_relax(): yield to a lock holder; false if we cannot. */
+bool sched_relax_yield(void);
+
+void msleep(unsigned int msecs);
+
+/* Preemption off: the tick will not switch tasks (interrupts still run). */
+void preempt_disable(void);
+void preempt_enable(void);
+bool in_interrupt(void);
+void irq_enter(void);
+/* Leaving an interrupt: switch tasks if the tick asked for it. */
+void irq_exit(void);
+
+/* Wait queues: the internals wait_event() uses, and the wakers. */
+void __wait_on(struct wait_queue_head *wq, uint64_t timeout_ns);
+void wake_up(struct wait_queue_head *wq);
+
+#define wait_event(wq, cond)						\
+	do {								\
+		for (;;) {						\
+			unsigned long __flags = arch_local_irq_save();	\
+			if (cond) {					\
+				arch_local_irq_restore(__flags);	\
+				break;					\
+			}						\
+			__wait_on(wq, 0);				\
+			arch_local_irq_restore(__flags);		\
+		}							\
+	} while (0)
+
+/* As wait_event(), giving up after timeout_ns; true if cond became true. */
+#define wait_event_timeout(wq, cond, timeout_ns)			\
+	({								\
+		uint64_t __deadline = clock_ns_since_boot() + (timeout_ns); \
+		bool __ok;						\
+		for (;;) {						\
+			unsigned long __flags = arch_local_irq_save();	\
+			__ok = (cond);					\
+			uint64_t __now = clock_ns_since_boot();		\
+			if (__ok || __now >= __deadline) {		\
+				arch_local_irq_restore(__flags);	\
+				break;					\
+			}						\
+			__wait_on(wq, __deadline);			\
+			arch_local_irq_restore(__flags);		\
+		}							\
+		__ok;							\
+	})
+
+/* For `ps`: call fn for every live task. */
+void for_each_task(void (*fn)(struct task_struct *t, void *data), void *data);
+unsigned int nr_running(void);
+uint64_t idle_time_ns(void);
+
+#endif
