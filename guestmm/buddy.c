@@ -405,6 +405,24 @@ void free_one_page(struct zone *zone, struct page *page, unsigned long pfn,
 }
 
 /*
+ * A whole free pageblock that could not merge with its buddy because the
+ * types differed may merge now that its type changed: free it again.
+ */
+static void remerge_pageblock(struct zone *zone, unsigned long pfn, int mt)
+{
+	unsigned long start = pageblock_start_pfn(pfn);
+	struct page *page = pfn_to_page(start);
+	unsigned int order;
+
+	if (!zone_spans_pfn(zone, start) || !PageBuddy(page) ||
+	    (order = buddy_order(page)) < pageblock_order)
+		return;
+	del_page_from_free_list(page, zone, order);
+	__mod_zone_freepage_state(zone, -(1L << order), mt);
+	__free_one_page(page, start, zone, order, mt, false);
+}
+
+/*
  * The high-order atomic reserve: when a high-order atomic allocation
  * succeeds, set its pageblock aside (up to 1% of the zone) so the next
  * one finds a block even when memory is fragmented.
@@ -460,6 +478,7 @@ bool unreserve_highatomic_pageblock(const struct alloc_context *ac, bool force)
 					min(pageblock_nr_pages, zone->nr_reserved_highatomic);
 			set_pageblock_migratetype(page, ac->migratetype);
 			if (move_freepages_block(zone, page, ac->migratetype, NULL)) {
+				remerge_pageblock(zone, page_to_pfn(page), ac->migratetype);
 				spin_unlock_irqrestore(&zone->lock, flags);
 				return true;
 			}
