@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel's page tables (layout in include/guest/pgtable.h).
+ *
+ * paging_init() replaces head.S's boot tables with:
+ *   - the identity map of the first GiB, with 2 MiB pages, except that the
+ *     first 2 MiB use 4 KiB pages so that page 0 can stay unmapped;
+ *   - the direct map of every RAM range at PAGE_OFFSET, with 1 GiB pages
+ *     where the CPU has them and the range allows, 2 MiB pages elsewhere,
+ *     not executable;
+ * and leaves the ioremap and vmalloc areas empty, to be filled page by
+ * page.  Table pages come from memblock during boot (below the identity
+ * limit, so they can be written before the direct map exists) and from
+ * the page allocator afterwards.
+ */
+#include <guest/memblock.h>
+#include <guest/pgtable.h>
+#include <guest/printk.h>
+#include <guest/string.h>
+#include <guest/x86.h>
+#include <guestmm/page_alloc.h>
+
+pteval_t pgtable_nx;
+
+static pteval_t *kernel_pml4;
+static bool direct_map_ready;
+static bool page_allocator_ready;
+static unsigned long ioremap_next = IOREMAP_START;
+static unsigned long nr_table_pages;
+
+#define PTRS_PER_TABLE	512
+#define TABLE_FLAGS	(_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
+
+static inline unsigned int pt_index(unsigned long va, int level)
+{
+	/* level 4: PML4, 3: PDPT, 2: PD, 1: PT */
+	return (va >> (12 + 9 * (level - 1))) & 511;
+}
+
+static void *table_va(uint64_t pa)
+{
+	return direct_map_ready ? __va(pa) : (void *)pa;
+}
+
+void pgtable_use_page_allocator(void)
+{
+	page_allocator_ready = true;
+}
+
+static uint64_t alloc_table(void)
+{
+	uint64_t pa = 0;
+
+	if (page_allocator_ready) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+		if (page) {
+			pa = page_to_phys(page);
+			memset(__va(pa), 0, PAGE_SIZE_4K);
+		}
+	} else {
+		pa = memblock_alloc(PAGE_SIZE_4K, PAGE_SIZE_4K, IDENTITY_MAP_END);
+	}
+	if (pa)
+		nr_table_pages++;
+	return pa;
+}
+
+/* The table one level down from @entry, created if absent; NULL if out of memory. */
+static pteval_t *next_table(pteval_t *entry)
+{
+	if (!(*entry & _PAGE_PRESENT)) {
+		uint64_t pa = alloc_table();
+
+		if (!pa)
+			return NULL;
+		*entry = pa | TABLE_FLAGS;
+	}
+	if (*entry & _PAGE_PSE)
+		return NULL;	/* a large page is in the way */
+	return table_va(*entry & PTE_PFN_MASK);
+}
+
+/* Map [va, va + size) to [pa, ...) with the largest pages alignment allows. */
+static int map_range(unsigned long va, uint64_t pa, uint64_t size, pteval_t prot, bool gbpages)
+{
+	while (size) {
+		pteval_t *pdpt, *pd, *pt;
+
+		pdpt = next_table(&kernel_pml4[pt_index(va, 4)]);
+		if (!pdpt)
+			return -1;
+		if (gbpages && IS_ALIGNED(va | pa, 1UL << 30) && size >= (1UL << 30)) {
+			pdpt[pt_index(va, 3)] = pa | prot | _PAGE_PSE;
+			va += 1UL << 30, pa += 1UL << 30, size -= 1UL << 30;
+			continue;
+		}
+		pd = next_table(&pdpt[pt_index(va, 3)]);
+		if (!pd)
+			return -1;
+		if (IS_ALIGNED(va | pa, 1UL << 21) && size >= (1UL << 21)) {
+			pd[pt_index(va, 2)] = pa | prot | _PAGE_PSE;
+			va += 1UL << 21, pa += 1UL << 21, size -= 1UL << 21;
+			continue;
+		}
+		pt = next_table(&pd[pt_index(va, 2)]);
+		if (!pt)
+			return -1;
+		pt[pt_index(va, 1)] = pa | prot;
+		va += PAGE_SIZE_4K, pa += PAGE_SIZE_4K;
+		size = size > PAGE_SIZE_4K ? size - PAGE_SIZE_4K : 0;
+	}
+	return 0;
+}
+
+void paging_init(void)
+{
+	uint32_t a, b, c, d;
+	bool gbpages = false;
+	uint64_t pml4_pa;
+
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a >= 0x80000001) {
+		cpuid(0x80000001, 0, &a, &b, &c, &d);
+		if (d & (1u << 20)) {			/* NX */
+			wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NX);
+			pgtable_nx = _PAGE_NX;
+		}
+		gbpages = d & (1u << 26);		/* 1 GiB pages */
+	}
+	write_cr4(read_cr4() | X86_CR4_PGE);
+
+	pml4_pa = alloc_table();
+	if (!pml4_pa)
+		panic("paging_init: no memory for page tables");
+	kernel_pml4 = (pteval_t *)pml4_pa;
+
+	/* Identity: [4 KiB, 1 GiB); page 0 stays unmapped. */
+	if (map_range(PAGE_SIZE_4K, PAGE_SIZE_4K, IDENTITY_MAP_END - PAGE_SIZE_4K,
+		      PAGE_KERNEL_EXEC, false) < 0)
+		panic("paging_init: cannot build the identity map");
+
+	/* The direct map: every RAM range, 2 MiB granular. */
+	for (unsigned int i = 0; i < memblock_memory.cnt; i++) {
+		const struct memblock_region *r = &memblock_memory.regions[i];
+		uint64_t start = ALIGN_DOWN(r->base, 1UL << 21);
+		uint64_t end = ALIGN_UP(r->base + r->size, 1UL << 21);
+
+		if (map_range(PAGE_OFFSET + start, start, end - start, PAGE_KERNEL, gbpages) < 0)
+			panic("paging_init: cannot map RAM at %#llx", (unsigned long long)start);
+	}
+
+	write_cr3(pml4_pa);
+	direct_map_ready = true;
+	kernel_pml4 = __va(pml4_pa);
+	pr_info("paging: identity map 0-%luM, direct map at %#lx (%s pages), %lu table pages, NX %s\n",
+		IDENTITY_MAP_END >> 20, PAGE_OFFSET, gbpages ? "1G" : "2M", nr_table_pages,
+		pgtable_nx ? "on" : "off");
+}
+
+pteval_t *lookup_kernel_pte(unsigned long va, int *level)
+{
+	pteval_t *table = kernel_pml4;
+
+	for (int lvl = 4; lvl >= 1; lvl--) {
+		pteval_t *e = &table[pt_index(va, lvl)];
+
+		if (!(*e & _PAGE_PRESENT))
+			return NULL;
+		if (lvl == 1 || (lvl <= 3 && (*e & _PAGE_PSE))) {
+			if (level)
+				*level = lvl;
+			return e;
+		}
+		table = table_va(*e & PTE_PFN_MASK);
+	}
+	return NULL;
+}
+
+int map_kernel_page(unsigned long va, uint64_t pa, pteval_t prot)
+{
+	unsigned long flags = arch_local_irq_save();
+	int ret = map_range(va, pa, PAGE_SIZE_4K, prot, false);
+
+	flush_tlb_one(va);
+	arch_local_irq_restore(flags);
+	return ret;
+}
+
+void unmap_kernel_page(unsigned long va)
+{
+	int level;
+	pteval_t *pte = lookup_kernel_pte(va, &level);
+
+	if (pte && level == 1) {
+		*pte = 0;
+		flush_tlb_one(va);
+	}
+}
+
+bool kernel_pte_test_and_clear_young(unsigned long va)
+{
+	int level;
+	pteval_t *pte = lookup_kernel_pte(va, &level);
+	bool young;
+
+	if (!pte)
+		return false;
+	young = __atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_RELAXED) & _PAGE_ACCESSED;
+	if (young)
+		flush_tlb_one(va);
+	return young;
+}
+
+void *ioremap(uint64_t phys, size_t size)
+{
+	uint64_t base = ALIGN_DOWN(phys, PAGE_SIZE_4K);
+	uint64_t end = ALIGN_UP(phys + size, PAGE_SIZE_4K);
+	unsigned long va = ioremap_next;
+
+	if (end - base > IOREMAP_END - ioremap_next)
+		return NULL;
+	for (uint64_t p = base; p < end; p += PAGE_SIZE_4K)
+		if (map_kernel_page(va + (p - base), p, PAGE_KERNEL_NOCACHE) < 0)
+			return NULL;
+	ioremap_next += end - base;
+	return (void *)(va + (phys - base));
+}
