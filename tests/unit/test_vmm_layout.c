@@ -259,7 +259,7 @@ START_TEST(other_options)
 	ck_assert(o.hugepages && o.stats);
 	ck_assert(parse_args(&o, err, 4, "--numa", "2", "--host-node", "0,1") == 0);
 	ck_assert_uint_eq(o.nr_host_nodes, 2);
-	ck_assert(parse_args(&o, err, 2, "--mem", "1G", "--help") == 0);
+	ck_assert(parse_args(&o, err, 3, "--mem", "1G", "--help") == 0);
 	ck_assert(o.help);
 }
 END_TEST
@@ -299,8 +299,8 @@ START_TEST(guest_cmdline)
 	ck_assert(layout_build(&l, o.nr_nodes, o.node_size, err, sizeof(err)) == 0);
 	ck_assert_int_eq(cmdline_build(&o, &l, buf, 40, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "longer than"));
-	ck_assert_int_eq(cmdline_build(&o, &l, buf, 67, err, sizeof(err)), -1);
-	ck_assert_int_eq(cmdline_build(&o, &l, buf, 68, err, sizeof(err)), 67);
+	ck_assert_int_eq(cmdline_build(&o, &l, buf, 66, err, sizeof(err)), -1);
+	ck_assert_int_eq(cmdline_build(&o, &l, buf, 67, err, sizeof(err)), 66);
 }
 END_TEST
 
