@@ -90,11 +90,8 @@ static void run_command_list(char *list)
 {
 	char *cmd;
 
-	while ((cmd = next_command(&list)) != NULL) {
-		if (!boot_options.quiet)
-			kprintf(SHELL_PROMPT "%s\n", cmd);
+	while ((cmd = next_command(&list)) != NULL)
 		shell_exec(cmd);
-	}
 }
 
 /* Read a line with echo; backspace and ^U edit, ^C drops the line. */
@@ -138,8 +135,14 @@ static int shell_thread(void *arg)
 	static char line[LINE_MAX];
 
 	if (init_commands) {
+		char *cmd, *list = line;
+
 		strlcpy(line, init_commands, sizeof(line));
-		run_command_list(line);
+		/* Echo each, so a transcript reads as if typed at the prompt. */
+		while ((cmd = next_command(&list)) != NULL) {
+			kprintf(SHELL_PROMPT "%s\n", cmd);
+			shell_exec(cmd);
+		}
 	}
 	pr_info("shell: prompt after %llu ms\n",
 		(unsigned long long)(cycles_to_ns(rdtsc() - boot_tsc_start) / NSEC_PER_MSEC));

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What every workload shares: the `run` command that starts one as a
+ * kernel thread, and the timing and reporting of its allocations.
+ */
+#include <guest/printk.h>
+#include <guest/sched.h>
+#include <guest/shell.h>
+#include <guest/string.h>
+#include <guest/time.h>
+#include <guest/workload.h>
+#include <guestmm/mmzone.h>
+#include <guestmm/page_alloc.h>
+
+/* --- latency histograms ---------------------------------------------- */
+
+static unsigned int lat_bucket(uint64_t ns)
+{
+	unsigned int msb, sub;
+
+	if (ns < (1u << LAT_SUB_BITS))
+		return (unsigned int)ns;
+	msb = 63 - (unsigned int)__builtin_clzll(ns);
+	sub = (unsigned int)(ns >> (msb - LAT_SUB_BITS)) & ((1u << LAT_SUB_BITS) - 1);
+	return ((msb - LAT_SUB_BITS + 1) << LAT_SUB_BITS) + sub;
+}
+
+/* The upper bound of bucket @b, the value a percentile reports. */
+static uint64_t lat_bucket_value(unsigned int b)
+{
+	unsigned int group = b >> LAT_SUB_BITS, sub = b & ((1u << LAT_SUB_BITS) - 1);
+
+	if (!group)
+		return sub;
+	return ((uint64_t)((1u << LAT_SUB_BITS) + sub + 1) << (group - 1)) - 1;
+}
+
+void lat_hist_add(struct lat_hist *h, uint64_t ns)
+{
+	unsigned int b = lat_bucket(ns);
+
+	h->buckets[b < LAT_BUCKETS ? b : LAT_BUCKETS - 1]++;
+	h->count++;
+	h->sum_ns += ns;
+	if (ns > h->max_ns)
+		h->max_ns = ns;
+}
+
+uint64_t lat_hist_percentile(const struct lat_hist *h, unsigned int per_mille)
+{
+	uint64_t rank, seen = 0;
+
+	if (!h->count)
+		return 0;
+	rank = (h->count * per_mille + 999) / 1000;
+	if (!rank)
+		rank = 1;
+	for (unsigned int b = 0; b < LAT_BUCKETS; b++) {
+		seen += h->buckets[b];
+		if (seen >= rank)
+			return min(lat_bucket_value(b), h->max_ns);
+	}
+	return h->max_ns;
+}
+
+static unsigned long total_kswapd_wakeups(void)
+{
+	unsigned long n = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		n += __atomic_load_n(&NODE_DATA(nid)->kswapd_wakeups, __ATOMIC_RELAXED);
+	return n;
+}
+
+struct page *workload_alloc_pages(struct alloc_stats *st, gfp_t gfp, unsigned int order)
+{
+	unsigned long wakeups = total_kswapd_wakeups();
+	uint64_t t0 = rdtsc();
+	struct page *page = alloc_pages(gfp, order);
+	uint64_t ns = cycles_to_ns(rdtsc() - t0);
+
+	if (!page)
+		st->failed++;
+	lat_hist_add(total_kswapd_wakeups() != wakeups ? &st->slow : &st->fast, ns);
+	return page;
+}
+
+static void report_hist(const char *name, const char *path, const struct lat_hist *h)
+{
+	if (!h->count) {
+		kprintf("%s: alloc latency %s path: n=0\n", name, path);
+		return;
+	}
+	kprintf("%s: alloc latency %s path: n=%lu mean=%lluns p50=%lluns p90=%lluns p99=%lluns "
+		"p99.9=%lluns max=%lluns\n", name, path, h->count,
+		(unsigned long long)(h->sum_ns / h->count),
+		(unsigned long long)lat_hist_percentile(h, 500),
+		(unsigned long long)lat_hist_percentile(h, 900),
+		(unsigned long long)lat_hist_percentile(h, 990),
+		(unsigned long long)lat_hist_percentile(h, 999), (unsigned long long)h->max_ns);
+}
+
+void alloc_stats_report(const char *name, const struct alloc_stats *st)
+{
+	report_hist(name, "fast", &st->fast);
+	report_hist(name, "slow", &st->slow);
+}
+
+void format_size(char *buf, size_t len, uint64_t bytes)
+{
+	if (bytes >= (1ULL << 30) && !(bytes & ((1ULL << 30) - 1)))
+		snprintf(buf, len, "%lluG", (unsigned long long)(bytes >> 30));
+	else if (bytes >= (1ULL << 20) && !(bytes & ((1ULL << 20) - 1)))
+		snprintf(buf, len, "%lluM", (unsigned long long)(bytes >> 20));
+	else
+		snprintf(buf, len, "%lluK", (unsigned long long)(bytes >> 10));
+}
+
+void *workload_alloc_array(size_t n, size_t elem_size, unsigned int *order)
+{
+	size_t bytes = n * elem_size;
+	unsigned int o = 0;
+
+	while ((PAGE_SIZE << o) < bytes)
+		o++;
+	if (o > MAX_ORDER)
+		return NULL;
+	*order = o;
+	return __get_free_pages(GFP_KERNEL | __GFP_ZERO, o);
+}
+
+/* --- run -------------------------------------------------------------- */
+
+struct job {
+	const struct workload *w;
+	int argc;
+	char *argv[SHELL_MAX_ARGS + 1];
+	char strings[512];
+	bool used;
+};
+
+#define MAX_JOBS	8
+static struct job jobs[MAX_JOBS];
+
+static int job_thread(void *arg)
+{
+	struct job *job = arg;
+	uint64_t t0 = clock_ns_since_boot();
+	int ret = job->w->fn(job->argc, job->argv);
+	uint64_t ms = (clock_ns_since_boot() - t0) / NSEC_PER_MSEC;
+
+	kprintf("%s: done in %llu ms, status %d\n", job->w->name, (unsigned long long)ms, ret);
+	job->used = false;
+	return ret;
+}
+
+static const struct workload *find_workload(const char *name)
+{
+	for (const struct workload *w = __workloads_start; w < __workloads_end; w++)
+		if (!strcmp(w->name, name))
+			return w;
+	return NULL;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const struct workload *w;
+	struct task_struct *t;
+	struct job *job = NULL;
+	bool background = false;
+	char comm[TASK_COMM_LEN];
+	size_t off = 0;
+
+	if (argc > 1 && !strcmp(argv[argc - 1], "&")) {
+		background = true;
+		argc--;
+	}
+	if (argc < 2 || !(w = find_workload(argv[1]))) {
+		if (argc >= 2)
+			kprintf("run: %s: no such workload\n", argv[1]);
+		kprintf("usage: run WORKLOAD ARGS... [&]\n");
+		for (w = __workloads_start; w < __workloads_end; w++)
+			kprintf("  run %-10s %-28s %s\n", w->name, w->usage, w->help);
+		return 1;
+	}
+	for (int i = 0; i < MAX_JOBS; i++) {
+		if (!jobs[i].used) {
+			job = &jobs[i];
+			break;
+		}
+	}
+	if (!job) {
+		kprintf("run: too many workloads running\n");
+		return 1;
+	}
+	/* The thread outlives the shell's line buffer: copy the arguments. */
+	job->w = w;
+	job->argc = argc - 1;
+	for (int i = 1; i < argc; i++) {
+		size_t len = strlen(argv[i]) + 1;
+
+		if (off + len > sizeof(job->strings)) {
+			kprintf("run: arguments too long\n");
+			return 1;
+		}
+		memcpy(job->strings + off, argv[i], len);
+		job->argv[i - 1] = job->strings + off;
+		off += len;
+	}
+	job->argv[job->argc] = NULL;
+	job->used = true;
+
+	snprintf(comm, sizeof(comm), "wl/%s", w->name);
+	t = background ? kthread_run(job_thread, job, comm) : kthread_run_held(job_thread, job, comm);
+	if (!t) {
+		job->used = false;
+		return 1;
+	}
+	if (background) {
+		kprintf("[%d] %s\n", t->pid, comm);
+		return 0;
+	}
+	return task_wait(t);
+}
+SHELL_COMMAND(run, "run", "WORKLOAD ARGS... [&]", "run a workload (run alone lists them)", cmd_run);
