@@ -90,6 +90,8 @@ run --mem 512M --numa 2 --append 'ebb.init="cat /proc/buddyinfo; poweroff"'
 if [ $st -ne 0 ]; then bad embedded-guest "exit status $st, want 0"
 elif ! has out "Node 0, zone" || ! has out "Node 1, zone"; then
 	bad embedded-guest "buddyinfo does not show zones on both nodes"
+elif ! has out "node 0 \[mem 0x0*-0x0*fffffff\]" || ! has out "node 1 \[mem 0x0*10000000-0x0*1fffffff\]"; then
+	bad embedded-guest "the guest's nodes are not [0, 256M) and [256M, 512M)"
 else ok "embedded-guest: --mem 512M --numa 2 boots, buddyinfo shows both nodes, poweroff 0"; fi
 
 rm -rf "$TMP"
