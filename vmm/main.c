@@ -2,6 +2,7 @@
 /* The ebb command line: `ebb run [OPTIONS]`, `ebb --help`. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -61,6 +62,8 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* A closed console reader must not kill the VM: writes just fail. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		fputs(ebb_usage, stderr);
 		return EBB_EXIT_SETUP;

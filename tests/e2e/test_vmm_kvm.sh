@@ -85,7 +85,26 @@ if [ $st -ne 0 ]; then bad multi-vcpu "exit status $st, want 0"
 elif ! has out "hello"; then bad multi-vcpu "no output"
 else ok "multi-vcpu: 4 vCPUs created, boot CPU runs, clean exit"; fi
 
-# 8. The embedded guest kernel boots with two NUMA nodes and powers off.
+# 8. Guest RAM bound to host node 0 (mbind), and huge-page backing.
+run --kernel "$GUESTS/vmm_hello.elf" --numa 2 --host-node 0
+if [ $st -ne 0 ]; then bad host-node "--host-node 0: exit status $st, want 0"
+else ok "host-node: guest RAM bound to host node 0"; fi
+hp=/proc/sys/vm/nr_hugepages
+if [ -w $hp ] && [ "$(cat $hp)" = 0 ]; then
+	run --kernel "$GUESTS/vmm_hello.elf" --mem 64M --hugepages
+	if [ $st -ne 1 ] || ! has err "nr_hugepages"; then
+		bad hugepages-missing "exit $st, want 1 and a hint about nr_hugepages"
+	else ok "hugepages-missing: none reserved -> clear error, exit 1"; fi
+	echo 40 >$hp
+	run --kernel "$GUESTS/vmm_hello.elf" --mem 64M --numa 2 --hugepages
+	echo 0 >$hp
+	if [ $st -ne 0 ] || ! has out hello; then bad hugepages "exit status $st, want 0"
+	else ok "hugepages: 64M on 2 MiB pages boots"; fi
+else
+	bad hugepages "cannot control $hp here (not root, or pages already reserved)"
+fi
+
+# 9. The embedded guest kernel boots with two NUMA nodes and powers off.
 run --mem 512M --numa 2 --append 'ebb.init="cat /proc/buddyinfo; poweroff"'
 if [ $st -ne 0 ]; then bad embedded-guest "exit status $st, want 0"
 elif ! has out "Node 0, zone" || ! has out "Node 1, zone"; then

@@ -172,6 +172,53 @@ START_TEST(gpa_bounds)
 }
 END_TEST
 
+/* Host node binding: node 0 exists everywhere; node 1000 nowhere. */
+START_TEST(host_node_binding)
+{
+	struct ebb_layout l;
+	struct guest_mem m;
+	uint64_t sz[2] = { 8 * M, 8 * M };
+	int node0[1] = { 0 }, nodes[2] = { 0, 1000 };
+	struct guest_mem_opts one = { .nr_host_nodes = 1, .host_node = node0 };
+	struct guest_mem_opts bad = { .nr_host_nodes = 2, .host_node = nodes };
+	char err[256] = "";
+
+	ck_assert(layout_build(&l, 2, sz, err, sizeof(err)) == 0);
+	if (guest_mem_create(&m, &l, &one, err, sizeof(err)) == 0) {
+		*(uint8_t *)guest_mem_ptr(&m, 9 * M, 1) = 1;	/* faults in under the policy */
+		guest_mem_destroy(&m);
+	} else {
+		/* A kernel without NUMA support: the message must say so. */
+		ck_assert_msg(strstr(err, "binding guest node 0 to host node 0"), "%s", err);
+	}
+	ck_assert_int_eq(guest_mem_create(&m, &l, &bad, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "host node 1000"), "%s", err);
+	/* Everything was released: the struct is reusable. */
+	ck_assert_int_eq(m.node[0].fd, -1);
+	ck_assert_ptr_null(m.node[0].base);
+}
+END_TEST
+
+/* Huge pages: either they are reserved and it works, or the message says how. */
+START_TEST(hugepage_backing)
+{
+	struct ebb_layout l;
+	struct guest_mem m;
+	uint64_t sz = 8 * M;
+	struct guest_mem_opts o = { .hugepages = true };
+	char err[256] = "";
+
+	ck_assert(layout_build(&l, 1, &sz, err, sizeof(err)) == 0);
+	if (guest_mem_create(&m, &l, &o, err, sizeof(err)) == 0) {
+		ck_assert(m.hugepages);
+		*(uint8_t *)guest_mem_ptr(&m, 0, 1) = 1;
+		guest_mem_destroy(&m);
+	} else {
+		ck_assert_msg(strstr(err, "nr_hugepages") || strstr(err, "hugetlbfs"), "%s", err);
+	}
+}
+END_TEST
+
 static Suite *vmm_pvh_suite(void)
 {
 	Suite *s = suite_create("vmm_pvh");
@@ -183,6 +230,8 @@ static Suite *vmm_pvh_suite(void)
 	tcase_add_test(tc, gdt);
 	tcase_add_test(tc, cmdline_too_long);
 	tcase_add_test(tc, gpa_bounds);
+	tcase_add_test(tc, host_node_binding);
+	tcase_add_test(tc, hugepage_backing);
 	suite_add_tcase(s, tc);
 	return s;
 }
