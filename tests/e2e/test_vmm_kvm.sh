@@ -113,6 +113,13 @@ elif ! has out "node 0 \[mem 0x0*-0x0*fffffff\]" || ! has out "node 1 \[mem 0x0*
 	bad embedded-guest "the guest's nodes are not [0, 256M) and [256M, 512M)"
 else ok "embedded-guest: --mem 512M --numa 2 boots, buddyinfo shows both nodes, poweroff 0"; fi
 
+# 10. Console input: typed at the prompt, delivered with UART interrupts.
+PROBE=${PROBE:-build/bench/boot-probe}
+timeout "$T" "$PROBE" --runs 1 --until "ebb# " --send 'echo typed-into-the-guest\npoweroff 7\n' \
+	-- "$EBB" run >"$TMP/out" 2>"$TMP/err"
+if ! grep -q "status=71 " "$TMP/out"; then bad console-input "want ebb exit status 71 after typing poweroff 7"
+else ok "console-input: commands typed on stdin reach the guest shell (poweroff 7 -> 71)"; fi
+
 rm -rf "$TMP"
 echo "vmm-kvm: $pass passed, $fail failed"
 [ $fail -eq 0 ]

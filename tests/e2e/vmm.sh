@@ -34,7 +34,8 @@ failure() {
 }
 
 missing=()
-for f in "$EBB" "$GUESTS"/vmm_{hello,exit5,triple,badio,cmdline}.elf; do
+PROBE=build/bench/boot-probe
+for f in "$EBB" "$PROBE" "$GUESTS"/vmm_{hello,exit5,triple,badio,cmdline}.elf; do
 	[[ -e $f ]] || missing+=("$f")
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
@@ -57,7 +58,7 @@ if [[ ! -x $KVM_RUN ]]; then
 	failure "vmm-kvm: $KVM_RUN is missing: the KVM tests did not run"
 else
 	EBB=$EBB GUESTS=$GUESTS "$KVM_RUN" --timeout "${VMM_E2E_TIMEOUT:-600}" \
-		--file "$EBB:$EBB" --file "$GUESTS:$GUESTS" \
+		--file "$EBB:$EBB" --file "$GUESTS:$GUESTS" --file "$PROBE:$PROBE" \
 		-- tests/e2e/test_vmm_kvm.sh 2>"$out/kvm-run.err" | tee "$out/kvm"
 	st=${PIPESTATUS[0]}
 	sed 's/^/    /' "$out/kvm-run.err"
