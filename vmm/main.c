@@ -2,6 +2,7 @@
 /* The ebb command line: `ebb run [OPTIONS]`, `ebb --help`. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,7 +23,7 @@ static int cmd_run(int argc, char **argv)
 	struct ebb_options o;
 	char err[512];
 	const void *image = ebb_guest_image;
-	size_t len = (size_t)(ebb_guest_image_end - ebb_guest_image);
+	size_t len = (size_t)((uintptr_t)ebb_guest_image_end - (uintptr_t)ebb_guest_image);
 	void *map = NULL;
 	int status;
 

@@ -57,7 +57,7 @@ echo "== vmm: KVM tests, run $how"
 if [[ ! -x $KVM_RUN ]]; then
 	failure "vmm-kvm: $KVM_RUN is missing: the KVM tests did not run"
 else
-	EBB=$EBB GUESTS=$GUESTS "$KVM_RUN" --timeout "${VMM_E2E_TIMEOUT:-600}" \
+	"$KVM_RUN" --timeout "${VMM_E2E_TIMEOUT:-600}" \
 		--file "$EBB:$EBB" --file "$GUESTS:$GUESTS" --file "$PROBE:$PROBE" \
 		-- tests/e2e/test_vmm_kvm.sh 2>"$out/kvm-run.err" | tee "$out/kvm"
 	st=${PIPESTATUS[0]}
