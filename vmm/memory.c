@@ -43,11 +43,12 @@ int guest_mem_create(struct guest_mem *m, const struct ebb_layout *l,
 
 	for (unsigned int n = 0; n < l->nr_nodes; n++) {
 		struct guest_node_mem *nm = &m->node[n];
-		char name[32];
+		char name[96];
 		int flags = MFD_CLOEXEC;
 		int mflags = MAP_SHARED | MAP_NORESERVE;
 
-		snprintf(name, sizeof(name), "ebb-node%u", n);
+		snprintf(name, sizeof(name), "ebb-%s-node%u",
+			 opts && opts->name ? opts->name : "vm", n);
 		if (m->hugepages) {
 			flags |= MFD_HUGETLB;
 			mflags &= ~MAP_NORESERVE;	/* reserve now, fail now */

@@ -106,6 +106,7 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	struct ebb_layout layout;
 	struct elf_image img;
 	struct guest_mem_opts mopts = {
+		.name = o->name,
 		.hugepages = o->hugepages,
 		.nr_host_nodes = o->nr_host_nodes,
 		.host_node = o->host_node,

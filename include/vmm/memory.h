@@ -28,6 +28,7 @@ struct guest_mem {
 };
 
 struct guest_mem_opts {
+	const char *name;		/* VM name for the memfds (/proc/PID/maps), may be NULL */
 	bool hugepages;			/* MFD_HUGETLB backing */
 	unsigned int nr_host_nodes;	/* 0: no binding; 1: all on one; else one per guest node */
 	const int *host_node;
