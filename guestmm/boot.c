@@ -48,10 +48,7 @@ int node_distance(int a, int b)
 	return a == b ? 10 : 20;
 }
 
-int cpu_to_node(unsigned int cpu)
-{
-	return cpu < mm_boot.nr_cpus ? mm_boot.cpu_to_node[cpu] : 0;
-}
+int mm_cpu_node[NR_CPUS];
 
 /* --- memblock: the boot-time range allocator --------------------------- */
 
@@ -348,6 +345,8 @@ int mm_init(const struct mm_boot_params *params)
 	if (mm_check_params(params))
 		return -1;
 	mm_boot = *params;
+	for (unsigned int c = 0; c < NR_CPUS; c++)
+		mm_cpu_node[c] = c < params->nr_cpus ? params->cpu_to_node[c] : 0;
 	mm_direct_map = params->direct_map;
 	nr_online_nodes = params->nr_nodes;
 	nr_cpu_ids = params->nr_cpus;

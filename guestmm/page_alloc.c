@@ -269,7 +269,17 @@ void __free_pages(struct page *page, unsigned int order)
 		mm_printk("BUG: freeing %p: not a page head of order %u", (void *)page, order);
 		return;
 	}
-	ref = __atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
+	/*
+	 * The last reference needs no atomic operation: its holder is the
+	 * only one who may touch the count, so nobody can race with it.
+	 */
+	if (likely(READ_ONCE(page->refcount) == 1)) {
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		WRITE_ONCE(page->refcount, 0);
+		ref = 0;
+	} else {
+		ref = __atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
+	}
 	if (ref > 0)
 		return;
 	if (unlikely(ref < 0)) {

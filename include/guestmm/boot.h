@@ -55,7 +55,12 @@ int mm_init(const struct mm_boot_params *params);
 int node_distance(int a, int b);
 
 /* Which node CPU @cpu belongs to. */
-int cpu_to_node(unsigned int cpu);
+extern int mm_cpu_node[NR_CPUS];
+
+static inline int cpu_to_node(unsigned int cpu)
+{
+	return mm_cpu_node[cpu % NR_CPUS];
+}
 
 static inline int numa_node_id(void)
 {
