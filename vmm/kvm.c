@@ -62,7 +62,7 @@ void kvm_open_error(const char *path, int errnum, char *err, size_t errlen)
 
 int kvm_open(struct kvm *k, const char *path, char *err, size_t errlen)
 {
-	int ver, nent = 64;
+	int ver, nent = 256;	/* enough for current CPUs: one KVM_GET_SUPPORTED_CPUID call */
 
 	memset(k, 0, sizeof(*k));
 	k->sys_fd = k->vm_fd = -1;

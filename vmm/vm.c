@@ -93,10 +93,14 @@ static void print_stats(struct vm *vm)
 	fprintf(stderr,
 		"ebb-stats: start_mono_ns=%" PRIu64 " first_exit_mono_ns=%" PRIu64
 		" first_console_mono_ns=%" PRIu64 " end_mono_ns=%" PRIu64
+		" kvm_us=%" PRIu64 " mem_us=%" PRIu64 " load_us=%" PRIu64 " vcpus_us=%" PRIu64
 		" rss_kib=%" PRIu64 " hwm_kib=%" PRIu64 " guest_mapped_kib=%" PRIu64
 		" guest_resident_kib=%" PRIu64 " vmm_overhead_kib=%" PRIu64
 		" unhandled_pio=%lu unhandled_mmio=%lu\n",
-		vm->stats.t_start, fe, ft, vm->stats.t_end, rss, hwm, shmem, guest,
+		vm->stats.t_start, fe, ft, vm->stats.t_end,
+		(vm->stats.t_kvm - vm->stats.t_start) / 1000, (vm->stats.t_mem - vm->stats.t_kvm) / 1000,
+		(vm->stats.t_loaded - vm->stats.t_mem) / 1000,
+		(vm->stats.t_vcpus - vm->stats.t_loaded) / 1000, rss, hwm, shmem, guest,
 		rss > shmem ? rss - shmem : 0, vm->pio.unhandled, vm->mmio.unhandled);
 }
 
@@ -147,6 +151,7 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		vmm_log("%s", err);
 		goto out;
 	}
+	vm->stats.t_kvm = mono_ns();
 	if ((int)o->nr_cpus > vm->kvm.max_vcpus) {
 		vmm_log("--cpus %u: this KVM allows at most %d vCPUs", o->nr_cpus,
 			vm->kvm.max_vcpus);
@@ -164,6 +169,7 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		vmm_log("%s", err);
 		goto out;
 	}
+	vm->stats.t_mem = mono_ns();
 	if (elf_load(kernel, kernel_len, &img, &vm->mem, err, sizeof(err)) ||
 	    pvh_build(&vm->mem, cmdline, err, sizeof(err))) {
 		vmm_log("%s", err);
@@ -174,6 +180,7 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		goto out;
 	}
 
+	vm->stats.t_loaded = mono_ns();
 	serial_init(&vm->com1, STDOUT_FILENO, com1_irq, vm);
 	vm->com1.on_tx = com1_first_tx;
 	vm->com1.tx_ctx = vm;
@@ -214,6 +221,7 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		goto out;
 	}
 	term_raw_enter();
+	vm->stats.t_vcpus = mono_ns();
 	status = EBB_EXIT_INTERNAL;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		if (vcpu_start(&vm->vcpus[i])) {

@@ -32,6 +32,10 @@ struct vcpu;
 
 struct vm_stats {
 	uint64_t t_start;		/* ns, CLOCK_MONOTONIC, vm_run entry */
+	uint64_t t_kvm;			/* /dev/kvm open, VM created */
+	uint64_t t_mem;			/* guest RAM mapped and registered, irqchip made */
+	uint64_t t_loaded;		/* kernel and boot data in guest RAM */
+	uint64_t t_vcpus;		/* vCPUs created and set up, threads about to start */
 	_Atomic uint64_t t_first_exit;	/* first exit to the VMM */
 	_Atomic uint64_t t_first_tx;	/* first byte on the console */
 	uint64_t t_end;
