@@ -50,6 +50,43 @@ void platform_yield(void);
 /* A monotonic clock in nanoseconds. */
 uint64_t platform_clock_ns(void);
 
+/* --- Address spaces and page tables ---------------------------------- */
+
+/*
+ * An address space: the kernel's own (where vmalloc maps) or one per task
+ * (anonymous memory).  The platform owns the page tables; guestmm says
+ * what each virtual page maps (a pte_t, include/guestmm/pte.h) and is told
+ * when an access finds nothing present, through mm_handle_fault().
+ *
+ * The guest platform backs these with the CPU's 4-level page tables; the
+ * hosted platform with a software MMU whose accesses go through
+ * hosted_access() (include/hosted/hosted.h).
+ */
+struct platform_as;
+
+struct platform_as *platform_kernel_as(void);
+struct platform_as *platform_as_create(void);	/* NULL if out of memory */
+void platform_as_destroy(struct platform_as *as);
+
+/* The virtual range vmalloc may use in the kernel address space. */
+void platform_vmalloc_range(unsigned long *start, unsigned long *end);
+
+/*
+ * Replace the entry for page @va and return the old one.  Installing may
+ * need page-table pages: -1 (as a pte_t, all ones) means the platform
+ * could not allocate one and nothing changed.
+ */
+uint64_t platform_pte_xchg(struct platform_as *as, unsigned long va, uint64_t pte);
+#define PLATFORM_PTE_NOMEM	(~0ULL)
+
+uint64_t platform_pte_read(struct platform_as *as, unsigned long va);
+
+/* Clear the accessed bit of a present entry; true if it was set. */
+bool platform_pte_test_and_clear_young(struct platform_as *as, unsigned long va);
+
+/* Make every CPU forget cached translations of @va. */
+void platform_tlb_flush_page(struct platform_as *as, unsigned long va);
+
 /* --- Diagnostics ------------------------------------------------------ */
 
 /* One line of kernel log, without the trailing newline. */

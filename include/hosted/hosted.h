@@ -32,6 +32,15 @@ int hosted_boot(const struct hosted_machine *m);
 void *hosted_phys_base(void);
 size_t hosted_phys_size(void);
 
+/*
+ * A simulated program's load or store of @len bytes at @va in @as, through
+ * the software MMU: faults go to mm_handle_fault() as on hardware.
+ * Returns 0, or -1 if a fault could not be resolved (the SIGSEGV/SIGBUS
+ * of a real program).
+ */
+struct platform_as;
+int hosted_access(struct platform_as *as, unsigned long va, void *buf, size_t len, bool write);
+
 /* Bind the calling thread to a CPU id (0 .. nr_cpus-1). */
 void hosted_set_cpu(unsigned int cpu);
 
