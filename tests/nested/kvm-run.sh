@@ -5,9 +5,10 @@
 # with the command's status (nest.sh adds 124 timeout, 125 nest failure).
 #
 # Usage: tests/nested/kvm-run.sh [nest.sh options] [--] COMMAND [ARGS...]
-#   The nest.sh options (--mem --smp --timeout --file --env --log --verbose)
-#   are passed to nest.sh.  Run directly, --timeout and --env still apply and
-#   the others are ignored: files are already where they are on the host.
+#   The nest.sh options (--mem --smp --numa --timeout --file --env --log
+#   --verbose) are passed to nest.sh.  Run directly, --timeout and --env still
+#   apply and the others are ignored: files are already where they are, and
+#   the host's CPUs, memory and NUMA nodes are what they are.
 #   When COMMAND is a path to a file (it contains a slash), it is shipped into
 #   the nest at the same path (a relative path relative to the nest's working
 #   directory), so the same command line works on both paths.
@@ -24,7 +25,7 @@ timeout_s=
 envs=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
-	--mem | --smp | --file | --log)
+	--mem | --smp | --numa | --file | --log)
 		[[ $# -ge 2 ]] || { say "error: $1 needs an argument"; exit 125; }
 		nest_opts+=("$1" "$2"); shift 2 ;;
 	--timeout)

@@ -8,6 +8,8 @@
 # Usage: tests/nested/nest.sh [options] [--] COMMAND [ARGS...]
 #   --mem MB            guest RAM of the nest (default 2048)
 #   --smp N             vCPUs of the nest (default 2)
+#   --numa N            give the nest N NUMA nodes (RAM split evenly, vCPUs in
+#                       contiguous ranges), e.g. to test mbind to a host node
 #   --timeout SEC       whole run, boot included (default 600, or $EBB_NEST_TIMEOUT)
 #   --file SRC[:DEST]   make SRC (file or directory) available at DEST inside
 #                       (default /bin/<basename>; a relative DEST is relative to
@@ -53,6 +55,7 @@ elapsed() {
 # ---------------------------------------------------------------- options
 mem=2048
 smp=2
+numa=1
 timeout_s=${EBB_NEST_TIMEOUT:-600}
 log_file=
 verbose=0
@@ -64,6 +67,7 @@ while [[ $# -gt 0 ]]; do
 	case $1 in
 	--mem) need_arg "$@"; mem=$2; shift 2 ;;
 	--smp) need_arg "$@"; smp=$2; shift 2 ;;
+	--numa) need_arg "$@"; numa=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
 	--file) need_arg "$@"; files+=("$2"); shift 2 ;;
 	--env) need_arg "$@"; envs+=("$2"); shift 2 ;;
@@ -78,6 +82,8 @@ done
 [[ $# -gt 0 ]] || die "no COMMAND given (see --help)"
 [[ $mem =~ ^[0-9]+$ && $mem -ge 256 ]] || die "--mem wants MiB, at least 256, not '$mem'"
 [[ $smp =~ ^[0-9]+$ && $smp -ge 1 ]] || die "--smp wants a positive number, not '$smp'"
+[[ $numa =~ ^[0-9]+$ && $numa -ge 1 && $numa -le 8 && $((mem / numa)) -ge 128 ]] ||
+	die "--numa wants 1 to 8 nodes of at least 128 MiB each, not '$numa'"
 [[ $timeout_s =~ ^[0-9]+$ && $timeout_s -ge 1 ]] || die "--timeout wants seconds, not '$timeout_s'"
 for e in "${envs[@]}"; do
 	[[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env wants NAME=VALUE, not '$e'"
@@ -140,8 +146,11 @@ ensure_deps() {
 	command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
 	command -v ldd >/dev/null 2>&1 || missing+=(libc-bin)
 	[[ ${#missing[@]} -eq 0 ]] || apt_install "${missing[@]}"
-	command -v qemu-system-x86_64 >/dev/null 2>&1 || die "qemu-system-x86_64 still missing after install"
-	find_static_busybox >/dev/null || die "no static busybox after installing busybox-static"
+	local c
+	for c in qemu-system-x86_64 cpio xz ldd; do
+		command -v "$c" >/dev/null 2>&1 || die "$c is still missing after installing ${missing[*]}"
+	done
+	find_static_busybox >/dev/null || die "no static busybox (/bin/busybox) after installing busybox-static"
 }
 
 # ------------------------------------------------------------------ kernel
@@ -184,7 +193,10 @@ apt_kernel() {
 module_cat() {
 	case $1 in
 	*.xz) xz -dc "$1" ;;
-	*.zst) zstd -qdc "$1" ;;
+	*.zst)
+		command -v zstd >/dev/null 2>&1 || apt_install zstd
+		zstd -qdc "$1"
+		;;
 	*.gz) gzip -dc "$1" ;;
 	*) cat "$1" ;;
 	esac
@@ -481,9 +493,19 @@ append="console=ttyS0 quiet panic=-1${EBB_NEST_APPEND:+ $EBB_NEST_APPEND}"
 # shellcheck disable=SC2054 # the commas belong to QEMU's option syntax
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu "${EBB_NEST_CPU:-max}" -smp "$smp" -m "$mem"
 	-nographic -no-reboot -kernel "$kernel" -initrd "$run/initrd.cpio" -append "$append")
+if [[ $numa -gt 1 ]]; then
+	for ((n = 0; n < numa; n++)); do
+		size=$((mem / numa))
+		[[ $n -lt $((numa - 1)) ]] || size=$((mem - size * (numa - 1)))
+		first=$((n * smp / numa)) last=$(((n + 1) * smp / numa - 1))
+		node=node,nodeid=$n,memdev=ram$n
+		[[ $last -lt $first ]] || node+=,cpus=$first-$last
+		qemu+=(-object "memory-backend-ram,id=ram$n,size=${size}M" -numa "$node")
+	done
+fi
 
 printf -v cmd_text '%q ' "$@"
-say "running in a nested-KVM VM (QEMU TCG -cpu ${EBB_NEST_CPU:-max}, $smp vCPUs, $mem MiB, $kernel_pkg $kernel_ver, $boot boot, timeout ${timeout_s}s): ${cmd_text% }"
+say "running in a nested-KVM VM (QEMU TCG -cpu ${EBB_NEST_CPU:-max}, $smp vCPUs, $mem MiB$([[ $numa -eq 1 ]] || echo " in $numa NUMA nodes"), $kernel_pkg $kernel_ver, $boot boot, timeout ${timeout_s}s): ${cmd_text% }"
 
 console=$run/console.log
 [[ -z $log_file ]] || console=$log_file
