@@ -266,6 +266,8 @@ fetch_kernel() {
 
 prepare_kernel() {
 	local pv newest
+	# Left-overs of an interrupted run (we hold the lock: nobody else is busy).
+	rm -rf "$cache"/kernel.tmp.* "$cache"/base.tmp.*
 	if [[ -n ${EBB_NEST_KERNEL_DEB:-} ]]; then
 		[[ -f $EBB_NEST_KERNEL_DEB ]] || die "EBB_NEST_KERNEL_DEB=$EBB_NEST_KERNEL_DEB is not a file"
 		kernel_pkg=$(dpkg-deb -f "$EBB_NEST_KERNEL_DEB" Package)
