@@ -30,7 +30,10 @@
 # use instead of downloading), EBB_NEST_BOOT (pvh | bzimage, default pvh when
 # the kernel supports it), EBB_NEST_APPEND (extra kernel command line),
 # EBB_NEST_CPU (QEMU -cpu model, default max).
-set -euo pipefail
+set -eEuo pipefail
+# Any unexpected failure of the harness itself is a nest failure (125), never
+# a status that could pass for COMMAND's.
+trap 'printf "nest: error: unexpected failure (status %s) at line %s of %s\n" "$?" "$LINENO" "${BASH_SOURCE[0]}" >&2; exit 125' ERR
 
 readonly EXIT_TIMEOUT=124
 readonly EXIT_NEST=125
@@ -43,7 +46,7 @@ die() {
 	say "error: $*"
 	exit "$EXIT_NEST"
 }
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
 
 # Seconds (with two decimals) between two $EPOCHREALTIME stamps.
 elapsed() {
@@ -175,7 +178,7 @@ apt_kernel() {
 		[[ -z $ver || $ver == "(none)" ]] || printf '%s %s\n' "$pkg" "$ver"
 		return 0
 	fi
-	stamp=$(stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* /etc/apt/sources.list* 2>/dev/null |
+	stamp=$({ stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* /etc/apt/sources.list* 2>/dev/null || true; } |
 		sha256sum | cut -c1-16)
 	memo=$cache/apt-kernel.$stamp
 	if [[ -s $memo ]]; then
@@ -363,7 +366,10 @@ prepare_base() {
 	key=$(printf '%s\n' "$INIT_SCRIPT" "$kdir" "$(sha256sum <"$busybox")" "$(cat "$kdir/package")" |
 		sha256sum | cut -c1-16)
 	base_cpio=$cache/base-$key.cpio
-	[[ -f $base_cpio ]] && return 0
+	if [[ -f $base_cpio ]]; then
+		touch "$base_cpio"
+		return 0
+	fi
 	say "building the base initramfs"
 	stage=$(mktemp -d "$cache/base.tmp.XXXXXX")
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,root,etc/nest,lib/modules/nest}
@@ -375,8 +381,10 @@ prepare_base() {
 	done
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$stage.cpio"
 	rm -rf "$stage"
-	rm -f "$cache"/base-*.cpio
 	mv "$stage.cpio" "$base_cpio"
+	# Other checkouts sharing the cache may still use another base: drop
+	# only those unused for a day.
+	find "$cache" -maxdepth 1 -name 'base-*.cpio' -mmin +1440 -delete
 }
 
 # Quotes one word for /bin/sh.
@@ -393,7 +401,7 @@ stage_copy() {
 		while IFS= read -r -d '' l; do
 			t=$(readlink -f "$src/${l#"$dst"/}" 2>/dev/null) || t=
 			rm -f "$l"
-			[[ -n $t && -e $t ]] && cp -aL "$t" "$l"
+			if [[ -n $t && -e $t ]]; then cp -aL "$t" "$l"; fi
 		done < <(find "$dst" -type l -print0)
 	else
 		cp -L --preserve=mode,timestamps "$src" "$dst"
@@ -522,7 +530,7 @@ qpid=$!
 # to stdout as it arrives, and host times of the markers to the events file.
 # mawk (Debian's default awk) reads pipes in big blocks unless told otherwise.
 awk=(awk)
-if awk -W version 2>/dev/null | grep -q mawk; then awk=(awk -W interactive); fi
+if [[ $(awk -W version 2>&1 || true) == *mawk* ]]; then awk=(awk -W interactive); fi
 # shellcheck disable=SC2016 # $0 and friends are awk's
 NEST_MARK="@@NEST:$token@@" NEST_LOG=$console NEST_EVENTS=$run/events NEST_VERBOSE=$verbose \
 	"${awk[@]}" '
