@@ -33,7 +33,13 @@
 set -eEuo pipefail
 # Any unexpected failure of the harness itself is a nest failure (125), never
 # a status that could pass for COMMAND's.
-trap 'printf "nest: error: unexpected failure (status %s) at line %s of %s\n" "$?" "$LINENO" "${BASH_SOURCE[0]}" >&2; exit 125' ERR
+# (125 from a subshell has been reported there already.)
+# shellcheck disable=SC2317 # run from the ERR trap
+on_err() {
+	[[ $1 -eq 125 ]] || printf 'nest: error: unexpected failure (status %s) at line %s of %s\n' "$1" "$2" "${BASH_SOURCE[0]}" >&2
+	exit 125
+}
+trap 'on_err $? $LINENO' ERR
 
 readonly EXIT_TIMEOUT=124
 readonly EXIT_NEST=125
