@@ -20,7 +20,7 @@
 #define UART_DLL	0	/* divisor latch low (DLAB = 1) */
 #define UART_IER	1	/* interrupt enable */
 #define UART_DLM	1	/* divisor latch high (DLAB = 1) */
-#define UART_FCR	2	/* FIFO control (write) */
+#define UART_IIR	2	/* interrupt identification (read) */
 #define UART_LCR	3	/* line control */
 #define UART_MCR	4	/* modem control */
 #define UART_LSR	5	/* line status */
@@ -28,7 +28,6 @@
 #define UART_IER_RDI	0x01	/* receive data available */
 #define UART_LCR_DLAB	0x80
 #define UART_LCR_WLEN8	0x03
-#define UART_FCR_ENABLE	0x07	/* enable and clear both FIFOs */
 #define UART_MCR_DTR	0x01
 #define UART_MCR_RTS	0x02
 #define UART_MCR_OUT2	0x08	/* gates the IRQ line on PC-compatible boards */
@@ -52,7 +51,13 @@ void serial8250_init(void)
 	outb(COM1_BASE + UART_DLL, 1);		/* 115200 baud */
 	outb(COM1_BASE + UART_DLM, 0);
 	outb(COM1_BASE + UART_LCR, UART_LCR_WLEN8);	/* 8N1 */
-	outb(COM1_BASE + UART_FCR, UART_FCR_ENABLE);
+	/*
+	 * The FIFO control register is left as the firmware set it:
+	 * switching the FIFOs on discards what the receiver holds, and input
+	 * typed (or piped) before boot may be arriving right then.  The
+	 * console needs no FIFO: the interrupt handler drains the receiver a
+	 * byte at a time and the VMM holds the rest back meanwhile.
+	 */
 	outb(COM1_BASE + UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
 }
 
@@ -83,7 +88,11 @@ static int rx_poll(void)
 	return -1;
 }
 
-/* IRQ 4: drain the receive FIFO into the ring; drop what does not fit. */
+/*
+ * IRQ 4 (and the drain in serial8250_enable_rx_irq): move every waiting
+ * byte into the ring, dropping what does not fit.  Runs with interrupts
+ * off, the only writer of rx.head.
+ */
 static void serial8250_interrupt(unsigned int irq, void *data)
 {
 	int c;
@@ -99,10 +108,17 @@ void serial8250_enable_rx_irq(void)
 {
 	if (request_irq(COM1_IRQ, serial8250_interrupt, NULL, "ttyS0") < 0)
 		return;		/* no IOAPIC: the reader keeps polling */
+	unsigned long flags = arch_local_irq_save();
+
 	rx_irq_enabled = true;
 	outb(COM1_BASE + UART_IER, UART_IER_RDI);
-	/* Bytes that arrived before the IRQ was wired raise no new edge. */
+	/*
+	 * A byte that arrived before the IRQ was wired raises no new edge:
+	 * drain by hand, with interrupts off so the real handler cannot run
+	 * in the middle and race on the ring's head.
+	 */
 	serial8250_interrupt(COM1_IRQ, NULL);
+	arch_local_irq_restore(flags);
 }
 
 int serial8250_getc_nonblock(void)
