@@ -10,6 +10,8 @@
 #include <guestmm/compiler.h>
 #include <guestmm/list.h>
 
+struct kmem_cache;
+
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
 #define PAGE_MASK	(~(PAGE_SIZE - 1))
@@ -51,11 +53,22 @@ struct page {
 	unsigned long flags;
 	struct list_head lru;		/* free list, per-CPU list, LRU or slab list */
 	unsigned long private;		/* buddy/pcp: order */
-	unsigned long index;		/* pcp: migratetype it was taken as */
-	void *mapping;			/* owner of an allocated page */
+	union {
+		struct {
+			unsigned long index;	/* pcp: migratetype it was taken as */
+			void *mapping;		/* owner of an allocated page */
+		};
+		struct {			/* PG_slab (slab.c) */
+			void *freelist;		/* first page of a slab: first free object */
+			struct kmem_cache *slab_cache;	/* every page of a slab: its cache */
+		};
+	};
 	int refcount;			/* 0 when free */
 	int mapcount;
-	unsigned long pad;
+	union {
+		unsigned long pad;
+		unsigned long slab_inuse;	/* PG_slab, first page: objects handed out */
+	};
 };
 
 _Static_assert(sizeof(struct page) == 64, "struct page must stay 64 bytes");
@@ -115,6 +128,7 @@ static inline void ClearPageFlag(struct page *p, enum pageflags f)
 #define PageReserved(p)		PageFlag(p, PG_reserved)
 #define PageMovable(p)		PageFlag(p, PG_movable)
 #define PageHead(p)		PageFlag(p, PG_head)
+#define PageSlab(p)		PageFlag(p, PG_slab)
 
 static inline int page_to_nid(const struct page *page)
 {
