@@ -19,6 +19,7 @@
 #include <guest/string.h>
 #include <guest/x86.h>
 #include <guestmm/page_alloc.h>
+#include <guestmm/platform.h>
 
 pteval_t pgtable_nx;
 
@@ -150,6 +151,10 @@ void paging_init(void)
 			panic("paging_init: cannot map RAM at %#llx", (unsigned long long)start);
 	}
 
+	/* The ioremap + vmalloc PDPT exists from the start, so address spaces can share it. */
+	if (!next_table(&kernel_pml4[pt_index(IOREMAP_START, 4)]))
+		panic("paging_init: no memory for the vmalloc tables");
+
 	write_cr3(pml4_pa);
 	direct_map_ready = true;
 	kernel_pml4 = __va(pml4_pa);
@@ -225,4 +230,137 @@ void *ioremap(uint64_t phys, size_t size)
 			return NULL;
 	ioremap_next += end - base;
 	return (void *)(va + (phys - base));
+}
+
+/*
+ * --- include/guestmm/platform.h: address spaces ---------------------------
+ *
+ * The kernel's address space is kernel_pml4; a new one starts as a copy of
+ * its PML4 (so the shared kernel entries are the same tables) and gets
+ * tables of its own only below PML4 entries in [USER_AS_START, USER_AS_END).
+ * guestmm's pte_t is the hardware layout, stored unchanged.
+ */
+struct platform_as {
+	pteval_t *pml4;
+};
+
+static struct platform_as kernel_as;
+
+struct platform_as *platform_kernel_as(void)
+{
+	kernel_as.pml4 = kernel_pml4;
+	return &kernel_as;
+}
+
+struct platform_as *platform_as_create(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct platform_as *as;
+
+	if (!page)
+		return NULL;
+	/* One page for the struct (room to grow), one for the PML4. */
+	as = page_address(page);
+	memset(as, 0, PAGE_SIZE_4K);
+	{
+		uint64_t pa = alloc_table();
+
+		if (!pa) {
+			__free_page(page);
+			return NULL;
+		}
+		as->pml4 = __va(pa);
+		memcpy(as->pml4, kernel_pml4, PAGE_SIZE_4K);
+	}
+	return as;
+}
+
+static void free_tables(pteval_t *table, int level)
+{
+	for (int i = 0; i < PTRS_PER_TABLE && level > 1; i++)
+		if ((table[i] & _PAGE_PRESENT) && !(table[i] & _PAGE_PSE))
+			free_tables(__va(table[i] & PTE_PFN_MASK), level - 1);
+	__free_page(virt_to_page(table));
+}
+
+void platform_as_destroy(struct platform_as *as)
+{
+	if (!as || as == &kernel_as)
+		return;
+	for (unsigned int i = pt_index(USER_AS_START, 4); i < pt_index(USER_AS_END - 1, 4) + 1; i++)
+		if (as->pml4[i] & _PAGE_PRESENT)
+			free_tables(__va(as->pml4[i] & PTE_PFN_MASK), 3);
+	__free_page(virt_to_page(as->pml4));
+	__free_page(virt_to_page(as));
+}
+
+void platform_vmalloc_range(unsigned long *start, unsigned long *end)
+{
+	*start = VMALLOC_START;
+	*end = VMALLOC_END;
+}
+
+/* The 4 KiB entry for @va in @as, created (with its tables) if @create. */
+static pteval_t *as_pte(struct platform_as *as, unsigned long va, bool create)
+{
+	pteval_t *table = as->pml4;
+
+	for (int lvl = 4; lvl > 1; lvl--) {
+		pteval_t *e = &table[pt_index(va, lvl)];
+
+		if (*e & _PAGE_PSE)
+			return NULL;
+		if (!(*e & _PAGE_PRESENT)) {
+			if (!create)
+				return NULL;
+			table = next_table(e);
+			if (!table)
+				return NULL;
+		} else {
+			table = table_va(*e & PTE_PFN_MASK);
+		}
+	}
+	return &table[pt_index(va, 1)];
+}
+
+uint64_t platform_pte_xchg(struct platform_as *as, unsigned long va, uint64_t pte)
+{
+	unsigned long flags = arch_local_irq_save();
+	pteval_t *p = as_pte(as, va, pte != 0);
+	uint64_t old = 0;
+
+	if (p)
+		old = __atomic_exchange_n(p, pte, __ATOMIC_RELAXED);
+	else if (pte)
+		old = PLATFORM_PTE_NOMEM;
+	if (p && (old & _PAGE_PRESENT))
+		flush_tlb_one(va);
+	arch_local_irq_restore(flags);
+	return old;
+}
+
+uint64_t platform_pte_read(struct platform_as *as, unsigned long va)
+{
+	pteval_t *p = as_pte(as, va, false);
+
+	return p ? READ_ONCE(*p) : 0;
+}
+
+bool platform_pte_test_and_clear_young(struct platform_as *as, unsigned long va)
+{
+	pteval_t *p = as_pte(as, va, false);
+	bool young;
+
+	if (!p || !(READ_ONCE(*p) & _PAGE_PRESENT))
+		return false;
+	young = __atomic_fetch_and(p, ~_PAGE_ACCESSED, __ATOMIC_RELAXED) & _PAGE_ACCESSED;
+	if (young)
+		flush_tlb_one(va);
+	return young;
+}
+
+void platform_tlb_flush_page(struct platform_as *as, unsigned long va)
+{
+	/* One CPU, and only the kernel's tables are ever loaded so far. */
+	flush_tlb_one(va);
 }

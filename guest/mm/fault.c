@@ -7,9 +7,19 @@
  * A fault nobody resolves is a kernel bug: report it (address, error
  * code, RIP, registers) and stop, via die().
  */
+#include <guest/pgtable.h>
 #include <guest/printk.h>
 #include <guest/traps.h>
 #include <guest/x86.h>
+#include <guestmm/fault.h>
+
+/*
+ * guestmm resolves faults in the address spaces it manages (vmalloc now,
+ * swapped-out anonymous memory later).  Weak until guestmm provides it,
+ * so the kernel links against a guestmm without fault handling.
+ */
+extern enum mm_fault_result mm_handle_fault(struct platform_as *as, unsigned long va, bool write)
+	__attribute__((weak));
 
 static struct pf_hook *pf_hooks;
 static unsigned long nr_page_faults;
@@ -41,6 +51,10 @@ void do_page_fault(struct pt_regs *regs)
 	unsigned long addr = read_cr2();
 
 	nr_page_faults++;
+	if (mm_handle_fault && addr >= VMALLOC_START && addr < VMALLOC_END &&
+	    !(regs->error_code & (X86_PF_PROT | X86_PF_RSVD)) &&
+	    mm_handle_fault(platform_kernel_as(), addr, regs->error_code & X86_PF_WRITE) == MM_FAULT_OK)
+		return;
 	for (struct pf_hook *h = pf_hooks; h; h = h->next)
 		if (h->handle(regs, addr, regs->error_code))
 			return;

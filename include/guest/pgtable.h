@@ -13,9 +13,14 @@
  *                                            direct_map
  *   0xffffc90000000000 - 0xffffc9003fffffff  ioremap: device registers,
  *                                            uncached
- *   0xffffc90040000000 - 0xffffe8ffffffffff  vmalloc: virtually contiguous,
+ *   0xffffc90040000000 - 0xffffc97fffffffff  vmalloc: virtually contiguous,
  *                                            physically scattered pages,
  *                                            mapped on demand
+ *
+ * The identity map, the direct map and ioremap+vmalloc each sit under one
+ * PML4 entry, created at boot, which every address space shares; the
+ * other PML4 entries (from 512 GiB up in the lower half) are per address
+ * space, for anonymous memory.
  */
 #ifndef GUEST_PGTABLE_H
 #define GUEST_PGTABLE_H
@@ -27,7 +32,9 @@
 #define IOREMAP_START		0xffffc90000000000UL
 #define IOREMAP_END		0xffffc90040000000UL
 #define VMALLOC_START		IOREMAP_END
-#define VMALLOC_END		0xffffe90000000000UL
+#define VMALLOC_END		0xffffc98000000000UL	/* one PML4 entry */
+#define USER_AS_START		0x0000008000000000UL
+#define USER_AS_END		0x0000800000000000UL
 
 #define PAGE_SIZE_4K		4096UL
 
