@@ -151,8 +151,48 @@ unsigned long try_to_free_pages(struct zonelist *zonelist, int order, gfp_t gfp,
 				const nodemask_t *nodemask, enum zone_type highest_zoneidx);
 unsigned long zone_reclaimable_pages(const struct zone *zone);
 
-/* compaction.c */
+/* extfrag.c: how fragmented free memory is */
 int fragmentation_index(const struct zone *zone, unsigned int order);
+unsigned int extfrag_for_order(const struct zone *zone, unsigned int order);
+unsigned int fragmentation_score_zone(const struct zone *zone);
+
+/* compaction.c */
+#define COMPACT_CLUSTER_MAX	32	/* pages isolated per migration batch */
+#define COMPACT_MAX_DEFER_SHIFT	6	/* defer at most 1 << 6 attempts */
+
+/* One compaction run over one zone: the scanners' state and the request. */
+struct compact_control {
+	struct list_head freepages;	/* isolated free order-0 pages: targets */
+	struct list_head migratepages;	/* isolated movable pages */
+	unsigned int nr_freepages;
+	unsigned int nr_migratepages;
+	unsigned long free_pfn;		/* the pageblock the free scanner scans next */
+	unsigned long migrate_pfn;	/* the PFN the migrate scanner looks at next */
+	unsigned long total_migrate_scanned;
+	unsigned long total_free_scanned;
+	unsigned long nr_migrated;	/* pages moved */
+	struct zone *zone;
+	gfp_t gfp_mask;
+	int order;			/* the allocation's, or -1: everything */
+	int migratetype;		/* the allocation's */
+	unsigned int alloc_flags;
+	enum zone_type highest_zoneidx;
+	int mode;			/* enum migrate_mode */
+	bool ignore_skip_hint;		/* scan blocks whose skip bit is set */
+	bool whole_zone;		/* this run started at the zone's ends */
+	bool direct_compaction;		/* for an allocation in the slow path */
+	bool proactive_compaction;	/* kcompactd, by fragmentation score */
+};
+
+enum compact_result compact_zone(struct compact_control *cc, struct page **capture);
+unsigned long compact_zone_full(struct zone *zone, int mode);
+void defer_compaction(struct zone *zone, int order);
+bool compaction_deferred(struct zone *zone, int order);
+void compaction_defer_reset(struct zone *zone, int order, bool alloc_success);
+bool compaction_restarting(struct zone *zone, int order);
+void reset_isolation_suitable(struct pglist_data *pgdat);
+/* The proactive score band: compact above high, stop below low. */
+unsigned int fragmentation_score_wmark(bool low);
 bool compaction_suitable(struct zone *zone, unsigned int order,
 			 enum zone_type highest_zoneidx);
 enum compact_result try_to_compact_pages(gfp_t gfp, unsigned int order,

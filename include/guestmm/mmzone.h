@@ -122,6 +122,19 @@ struct zone {
 	spinlock_t lock __cacheline_aligned;
 	struct free_area free_area[NR_PAGE_ORDERS];
 	unsigned long flags;		/* enum zone_flags bits */
+
+	/*
+	 * Compaction (compaction.c): where the migrate scanner (one position
+	 * for async, one for sync) and the free scanner resume, and the
+	 * deferral state that backs off after failures.
+	 */
+	unsigned long compact_cached_free_pfn;
+	unsigned long compact_cached_migrate_pfn[2];
+	unsigned int compact_considered;	/* attempts skipped since the last failure */
+	unsigned int compact_defer_shift;	/* skip up to 1 << shift attempts */
+	int compact_order_failed;		/* lowest order that failed */
+	bool compact_blockskip_flush;		/* the scanners met: clear skip bits */
+
 	long vm_stat[NR_VM_ZONE_STAT_ITEMS] __cacheline_aligned;	/* atomic */
 };
 
@@ -186,6 +199,12 @@ struct pglist_data {
 	enum zone_type kswapd_highest_zoneidx;
 	int kswapd_failures;		/* fruitless reclaim passes */
 	unsigned long kswapd_wakeups;
+
+	/* kcompactd (kcompactd.c): the order and zone it was woken for. */
+	int kcompactd_max_order;
+	enum zone_type kcompactd_highest_zoneidx;
+	struct platform_thread *kcompactd;
+	struct platform_event *kcompactd_wait;
 
 	long vm_stat[NR_VM_NODE_STAT_ITEMS] __cacheline_aligned;	/* atomic */
 };

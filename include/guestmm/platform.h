@@ -87,6 +87,35 @@ bool platform_pte_test_and_clear_young(struct platform_as *as, unsigned long va)
 /* Make every CPU forget cached translations of @va. */
 void platform_tlb_flush_page(struct platform_as *as, unsigned long va);
 
+/* --- Kernel threads and wake-ups (kcompactd, kswapd) ------------------ */
+
+/*
+ * A kernel thread running fn(arg) until it returns.  NULL if it could not
+ * be created.  platform_thread_stop() asks it to stop (its sleeps end and
+ * platform_thread_should_stop() turns true in it), waits for fn to return
+ * and gives back fn's result.
+ */
+struct platform_thread;
+
+struct platform_thread *platform_thread_run(int (*fn)(void *), void *arg, const char *name);
+int platform_thread_stop(struct platform_thread *t);
+bool platform_thread_should_stop(void);
+
+/*
+ * A wake-up event, like a binary semaphore: platform_event_signal() sets
+ * it (waking a sleeper); platform_event_wait() returns at once if it is
+ * set, else sleeps until it is signalled, @timeout_ns passes (0: no
+ * timeout) or the calling thread is asked to stop.  It clears the event
+ * and returns true if it was signalled.  Signalling never blocks and may
+ * be done from any context, so an allocation can wake a daemon.
+ */
+struct platform_event;
+
+struct platform_event *platform_event_create(void);	/* NULL if out of memory */
+void platform_event_destroy(struct platform_event *ev);
+bool platform_event_wait(struct platform_event *ev, uint64_t timeout_ns);
+void platform_event_signal(struct platform_event *ev);
+
 /* --- Diagnostics ------------------------------------------------------ */
 
 /* One line of kernel log, without the trailing newline. */

@@ -13,5 +13,7 @@ void report_buddyinfo(struct seq_buf *s);	/* /proc/buddyinfo */
 void report_pagetypeinfo(struct seq_buf *s);	/* /proc/pagetypeinfo */
 void report_zoneinfo(struct seq_buf *s);	/* /proc/zoneinfo */
 void report_vmstat(struct seq_buf *s);		/* /proc/vmstat */
+void report_extfrag_index(struct seq_buf *s);	/* /sys/kernel/debug/extfrag/extfrag_index */
+void report_unusable_index(struct seq_buf *s);	/* /sys/kernel/debug/extfrag/unusable_index */
 
 #endif
