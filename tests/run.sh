@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The test runner behind `make test`, `make test-unit` and `make test-kvm`.
+#
+#   tests/run.sh unit   the Check unit suites, plain and under ASan/UBSan
+#   tests/run.sh kvm    the KVM end-to-end tests (directly with /dev/kvm,
+#                       else in the nested harness: never skipped silently)
+#   tests/run.sh all    both, plus the guest kernel under QEMU (TCG)
+#
+# Every part prints its own results; the last line sums them up as
+# "N passed, N failed".  Exit status 0 only if nothing failed.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+
+mode=${1:-all}
+total_pass=0
+total_fail=0
+failed_parts=()
+
+# Check's summary: "100%: Checks: 42, Failures: 0, Errors: 0"
+run_check() {
+	local name=$1 bin=$2 log
+	log=$(mktemp)
+	echo "=== $name ($bin)"
+	"$bin" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line checks failures errors
+	line=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -1)
+	rm -f "$log"
+	if [[ -z $line ]]; then
+		echo "=== $name: no Check summary (runner crashed?)"
+		total_fail=$((total_fail + 1))
+		failed_parts+=("$name")
+		return
+	fi
+	checks=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
+	failures=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
+	errors=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
+	total_pass=$((total_pass + checks - failures - errors))
+	total_fail=$((total_fail + failures + errors))
+	if ((rc != 0 || failures + errors > 0)); then
+		failed_parts+=("$name")
+	fi
+}
+
+# Scripts that end with "N passed, N failed".
+run_script() {
+	local name=$1
+	shift
+	local log
+	log=$(mktemp)
+	echo "=== $name ($*)"
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line p f
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	rm -f "$log"
+	if [[ -z $line ]]; then
+		echo "=== $name: no result line (exit status $rc)"
+		total_fail=$((total_fail + 1))
+		failed_parts+=("$name")
+		return
+	fi
+	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	if ((rc != 0 || f > 0)); then
+		failed_parts+=("$name")
+	fi
+}
+
+case $mode in
+unit | all)
+	run_check "unit tests" build/tests/unit
+	run_check "unit tests under ASan/UBSan" build/tests/unit-san
+	;;&
+kvm | all)
+	run_script "VMM end-to-end (KVM path)" tests/e2e/vmm.sh
+	;;&
+all)
+	run_script "guest kernel under QEMU microvm" tests/e2e/guest_qemu.sh
+	;;
+unit | kvm) ;;
+*)
+	echo "usage: tests/run.sh unit|kvm|all" >&2
+	exit 2
+	;;
+esac
+
+echo
+if ((${#failed_parts[@]})); then
+	echo "FAILED: ${failed_parts[*]}"
+fi
+echo "$total_pass passed, $total_fail failed"
+((total_fail == 0 && ${#failed_parts[@]} == 0))
