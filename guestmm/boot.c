@@ -10,6 +10,9 @@
  * that fit.  Watermarks and per-CPU batch sizes follow from the result.
  */
 #include "internal.h"
+#include <guestmm/namecache.h>
+#include <guestmm/slab.h>
+#include <guestmm/vmalloc.h>
 
 struct page *mem_map;
 unsigned long max_pfn;
@@ -416,6 +419,10 @@ int mm_init(const struct mm_boot_params *params)
 		for_each_zone(zone)
 			zone_pcp_update(zone);
 	}
+	/* The page allocator works: bring up what allocates from it. */
+	kmem_cache_init();
+	vmalloc_init();
+	namecache_init();
 	{
 		unsigned long present = 0;
 

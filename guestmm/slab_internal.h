@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The slab allocator's data structures, shared by slab.c (caches, slabs,
+ * the alloc and free paths), slab_debug.c (red zones and poisoning),
+ * kmalloc.c and slab_report.c (/proc/slabinfo, the invariant checker).
+ */
+#ifndef GUESTMM_SLAB_INTERNAL_H
+#define GUESTMM_SLAB_INTERNAL_H
+
+#include "internal.h"
+#include <guestmm/slab.h>
+
+#define SLAB_NAME_LEN	32
+#define SLAB_DEBUG_FLAGS	SLAB_DEBUG
+#define MAX_OBJS_PER_SLAB	32767
+
+/*
+ * A CPU's stack of free objects.  Only the owner CPU uses it in the
+ * normal course; the lock (taken with trylock on the fast paths, as the
+ * per-CPU page lists do) keeps out an interrupt handler or a thread that
+ * shares the CPU id, and a drain from another CPU.
+ */
+struct array_cache {
+	spinlock_t lock;
+	unsigned int avail;		/* objects in entry[0 .. avail-1]; the top is hottest */
+	unsigned int limit;		/* at most this many (0: no caching, debug caches) */
+	unsigned int batchcount;	/* refill and flush this many at a time */
+	void *entry[];
+};
+
+/*
+ * A node's slabs.  A slab is on exactly one list, by how many of its
+ * objects are in use: all (full), some (partial) or none (free).
+ */
+struct kmem_cache_node {
+	spinlock_t list_lock;
+	struct list_head slabs_partial;
+	struct list_head slabs_full;
+	struct list_head slabs_free;
+	unsigned long nr_partial, nr_full, nr_free;	/* slabs on each list */
+	unsigned long free_objects;	/* free objects in all of this node's slabs */
+} __cacheline_aligned;
+
+/*
+ * An object's slot, from the slab's start at s->size intervals:
+ *
+ *   [red_left_pad][object_size .. inuse][right red zone][free pointer] pad
+ *
+ * The pointer callers see is the slot plus red_left_pad.  The red zones
+ * (debug only) hold SLAB_RED_ACTIVE while the object is allocated and
+ * SLAB_RED_INACTIVE while it is free, so they also record its state.
+ * The free pointer overlays the object's first word unless the object
+ * must keep its contents while free (a constructor, or poisoning).
+ */
+struct kmem_cache {
+	/* Read on every allocation and free. */
+	unsigned int size;		/* slot size */
+	unsigned int object_size;	/* what the creator asked for */
+	unsigned int offset;		/* free pointer, from the object pointer */
+	unsigned int red_left_pad;
+	unsigned int flags;
+	unsigned int order;		/* pages per slab: 2^order */
+	unsigned int objects;		/* objects per slab */
+	unsigned int align;
+	unsigned int inuse;		/* object_size rounded to a word */
+	unsigned int min_partial;	/* empty slabs a node keeps */
+	gfp_t allocflags;		/* added to the page allocations of slabs */
+	void (*ctor)(void *);
+	/*
+	 * nr_cpu_ids array_caches, cpu_stride apart.  Until the first
+	 * allocation that misses (install_cpu_arrays()) every CPU shares
+	 * one empty array of limit 0 (stride 0), so that a cache costs no
+	 * page before it is used.  The stride is published after the
+	 * arrays: a reader that sees it non-zero sees the arrays.
+	 */
+	char *cpu_arrays;
+	unsigned int cpu_stride;
+	unsigned int limit, batchcount;	/* the per-CPU array tunables */
+	unsigned int arrays_order;	/* pages holding the arrays */
+	int arrays_state;		/* 0 none, 1 being installed or installed */
+	struct list_head list;		/* slab_caches, newest first */
+	char name[SLAB_NAME_LEN];
+	struct kmem_cache_node node[MAX_NUMNODES];
+};
+
+static inline struct array_cache *cpu_array(const struct kmem_cache *s, unsigned int cpu)
+{
+	unsigned int stride = __atomic_load_n(&s->cpu_stride, __ATOMIC_ACQUIRE);
+
+	return (struct array_cache *)(READ_ONCE(s->cpu_arrays) + (size_t)cpu * stride);
+}
+
+static inline bool slab_debug(const struct kmem_cache *s)
+{
+	return s->flags & SLAB_DEBUG_FLAGS;
+}
+
+/* The first page of the slab holding @page (slabs are aligned to their order). */
+static inline struct page *slab_head(const struct kmem_cache *s, struct page *page)
+{
+	return pfn_to_page(page_to_pfn(page) & ~((1UL << s->order) - 1));
+}
+
+static inline char *slab_base(const struct page *slab)
+{
+	return page_address(slab);
+}
+
+static inline void **free_ptr(const struct kmem_cache *s, void *obj)
+{
+	return (void **)((char *)obj + s->offset);
+}
+
+/* The object in slot @i of @slab. */
+static inline void *slab_object(const struct kmem_cache *s, const struct page *slab,
+				unsigned int i)
+{
+	return slab_base(slab) + (size_t)i * s->size + s->red_left_pad;
+}
+
+/* Is @p within the direct map, so that virt_to_page() means something? */
+static inline bool direct_mapped(const void *p)
+{
+	return (unsigned long)((const char *)p - mm_direct_map) < (max_pfn << PAGE_SHIFT);
+}
+
+/* The smallest order whose block holds @size bytes. */
+static inline unsigned int get_order(unsigned long size)
+{
+	if (size <= PAGE_SIZE)
+		return 0;
+	return (unsigned int)(64 - __builtin_clzl((size - 1) >> PAGE_SHIFT));
+}
+
+extern struct list_head slab_caches;
+extern spinlock_t slab_lock;		/* slab_caches */
+
+/* slab.c: set up a cache in @s (caches that exist before any allocation). */
+int __kmem_cache_create(struct kmem_cache *s, const char *name, unsigned int size,
+			unsigned int align, unsigned int flags, void (*ctor)(void *));
+
+/* slab.c: free @obj straight to its slab (no per-CPU array). */
+void cache_free_direct(struct kmem_cache *s, struct page *slab, void *obj);
+void cache_drain_cpus(struct kmem_cache *s);
+
+/* Bytes of slab pages per node, as accounted in NR_SLAB_*_B (checker). */
+unsigned long slab_cache_pages(struct kmem_cache *s, int nid);
+
+/* --- Debug (slab_debug.c) ---------------------------------------------- */
+
+#define SLAB_RED_INACTIVE	0xbb
+#define SLAB_RED_ACTIVE		0xcc
+#define POISON_FREE		0x6b
+#define POISON_END		0xa5
+
+/* A new slab: every object free, red zones inactive, poisoned. */
+void debug_init_object(struct kmem_cache *s, void *obj);
+/* Allocation: check the free object, then mark it active.  False: don't use it. */
+bool debug_alloc_object(struct kmem_cache *s, struct page *slab, void *obj);
+/*
+ * Free: the checks of slub_debug.  Returns the cache the object really
+ * belongs to and its slab, or NULL if the free must be refused (the
+ * problem has been reported).
+ */
+struct kmem_cache *debug_free_object(struct kmem_cache *s, const void *obj,
+				     struct page **slabp);
+bool debug_object_is_free(const struct kmem_cache *s, const void *obj);
+void slab_bug(const struct kmem_cache *s, const char *what, const void *obj);
+
+/* kmalloc.c: bytes of large (page) kmallocs per node, for the checker. */
+extern long kmalloc_large_bytes[MAX_NUMNODES];
+void kmalloc_init(void);
+
+#endif
