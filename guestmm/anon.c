@@ -157,6 +157,11 @@ static void zap_range(struct mm_anon *mm, unsigned long start, unsigned long end
 	}
 }
 
+void anon_discard(struct mm_anon *mm, unsigned long start, unsigned long len)
+{
+	zap_range(mm, ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(start + len, PAGE_SIZE));
+}
+
 void anon_unmap(struct mm_anon *mm, unsigned long start, unsigned long len)
 {
 	unsigned long end = ALIGN_UP(start + len, PAGE_SIZE), flags;

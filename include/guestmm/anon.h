@@ -59,6 +59,12 @@ int anon_map(struct mm_anon *mm, unsigned long start, unsigned long len, bool wr
 /* Free the pages of [start, start + len) and forget the range (munmap). */
 void anon_unmap(struct mm_anon *mm, unsigned long start, unsigned long len);
 
+/*
+ * Free the pages of [start, start + len) but keep the range: the next
+ * touch faults in a zeroed page (madvise MADV_DONTNEED).
+ */
+void anon_discard(struct mm_anon *mm, unsigned long start, unsigned long len);
+
 /* Resolve a fault in @mm's address space (the fault handler dispatches here). */
 enum mm_fault_result anon_fault(struct mm_anon *mm, unsigned long va, bool write);
 

@@ -168,7 +168,7 @@ START_TEST(scanners_meet)
 	for (n = 0; n < pages; n++)
 		ck_assert(anon_fill(mm, n));
 	for (n = 0; n < pages; n += 2)
-		anon_unmap(mm, anon_va(n), PAGE_SIZE);
+		anon_discard(mm, anon_va(n), PAGE_SIZE);
 	drain_all_pages(NULL);
 	before9 = 0;
 	for (unsigned int o = pageblock_order; o < NR_PAGE_ORDERS; o++)
@@ -225,7 +225,7 @@ static struct mm_anon *fragment_dma32(struct zone *z, unsigned long *pages)
 	for (n = 0; zone_page_state(z, NR_FREE_PAGES) > (long)(low_wmark_pages(z) + 64); n++)
 		ck_assert(anon_fill(mm, n));
 	for (unsigned long i = 0; i < n; i += 2)
-		anon_unmap(mm, anon_va(i), PAGE_SIZE);
+		anon_discard(mm, anon_va(i), PAGE_SIZE);
 	drain_all_pages(NULL);
 	*pages = n;
 	return mm;

@@ -101,7 +101,7 @@ START_TEST(fragmentation_scenario)
 	/* Free a random half of the anonymous pages. */
 	for (unsigned long i = 0; i < pages; i++) {
 		if (xorshift(&rng) & 1)
-			anon_unmap(mm, anon_va(i), PAGE_SIZE);
+			anon_discard(mm, anon_va(i), PAGE_SIZE);
 		else
 			pfn_before[i] = anon_pfn(mm, i);
 	}
