@@ -121,7 +121,7 @@ static inline void *slab_object(const struct kmem_cache *s, const struct page *s
 /* Is @p within the direct map, so that virt_to_page() means something? */
 static inline bool direct_mapped(const void *p)
 {
-	return (unsigned long)((const char *)p - mm_direct_map) < (max_pfn << PAGE_SHIFT);
+	return (uintptr_t)p - (uintptr_t)mm_direct_map < (max_pfn << PAGE_SHIFT);
 }
 
 /* The smallest order whose block holds @size bytes. */
