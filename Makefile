@@ -9,7 +9,6 @@
 #   make test-unit  just the Check unit tests
 #   make test-kvm   just the KVM end-to-end tests (nested harness without /dev/kvm)
 #   make bench      benchmarks; tables on stdout, JSON under build/bench/
-#   make demo       the hosted guestmm demo
 #   make install    PREFIX=/usr/local DESTDIR=
 
 CC       ?= gcc
@@ -68,7 +67,7 @@ $(BUILD)/obj/%.o: %.S
 
 CFLAGS := $(CFLAGS_HOSTED)
 
-.PHONY: all test test-unit test-kvm bench demo clean install
+.PHONY: all test test-unit test-kvm bench clean install
 .DEFAULT_GOAL := all
 
 ALL_TARGETS :=
