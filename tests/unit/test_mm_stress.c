@@ -203,6 +203,59 @@ START_TEST(stress_four_threads)
 }
 END_TEST
 
+/*
+ * Three CPUs allocate and free while a fourth keeps draining everybody's
+ * per-CPU lists through their locks: nothing may be lost or doubled.
+ */
+static int drain_stop;
+
+static void *drainer_thread(void *arg)
+{
+	unsigned long *drains = arg;
+
+	hosted_set_cpu(NTHREADS - 1);
+	while (!__atomic_load_n(&drain_stop, __ATOMIC_ACQUIRE)) {
+		drain_all_pages(NULL);
+		(*drains)++;
+	}
+	return NULL;
+}
+
+static void *churn_thread(void *arg)
+{
+	struct stress_state *st = arg;
+
+	hosted_set_cpu(st->cpu);
+	for (int i = 0; i < 100000; i++)
+		stress_step(st);
+	stress_release_all(st);
+	return NULL;
+}
+
+START_TEST(stress_concurrent_drain)
+{
+	pthread_t t[NTHREADS - 1], d;
+	unsigned long total, drains = 0;
+
+	mm_test_boot(2, 32 * MiB, NTHREADS);
+	total = mm_free_pages();
+	for (int i = 0; i < NTHREADS - 1; i++) {
+		thread_state[i] = (struct stress_state){ .rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)(i * 7919 + 1),
+							 .cpu = (unsigned int)i };
+		ck_assert_int_eq(pthread_create(&t[i], NULL, churn_thread, &thread_state[i]), 0);
+	}
+	ck_assert_int_eq(pthread_create(&d, NULL, drainer_thread, &drains), 0);
+	for (int i = 0; i < NTHREADS - 1; i++)
+		pthread_join(t[i], NULL);
+	__atomic_store_n(&drain_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(d, NULL);
+	ck_assert_uint_gt(drains, 10);
+	drain_all_pages(NULL);
+	mm_assert_invariants();
+	ck_assert_uint_eq(mm_free_pages(), total);
+}
+END_TEST
+
 static Suite *mm_stress_suite(void)
 {
 	Suite *s = suite_create("mm_stress");
@@ -211,6 +264,7 @@ static Suite *mm_stress_suite(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, stress_single_thread);
 	tcase_add_test(tc, stress_four_threads);
+	tcase_add_test(tc, stress_concurrent_drain);
 	suite_add_tcase(s, tc);
 	return s;
 }
