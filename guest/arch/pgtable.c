@@ -182,6 +182,19 @@ pteval_t *lookup_kernel_pte(unsigned long va, int *level)
 	return NULL;
 }
 
+uint64_t virt_to_phys(const void *addr)
+{
+	unsigned long va = (unsigned long)addr, size;
+	int level;
+	pteval_t *pte = lookup_kernel_pte(va, &level);
+
+	if (!pte)
+		return PHYS_ADDR_INVALID;
+	/* A 2 MiB or 1 GiB leaf: bit 12 is PAT there, not an address bit. */
+	size = 1UL << (12 + 9 * (level - 1));
+	return (*pte & PTE_PFN_MASK & ~(uint64_t)(size - 1)) + (va & (size - 1));
+}
+
 int map_kernel_page(unsigned long va, uint64_t pa, pteval_t prot)
 {
 	unsigned long flags = arch_local_irq_save();

@@ -11,7 +11,9 @@
  *   paging          the direct map of all RAM, ioremap for the APICs
  *   guestmm         the page allocator over the RAM memblock found
  *   APIC, IOAPIC    the timer tick and the console's input interrupt
- *   scheduler       the shell as a task; this context becomes idle
+ *   scheduler       kernel threads, wait queues
+ *   virtio          devices on the command line meet their drivers
+ *   shell, control  tasks on COM1 and COM2; this context becomes idle
  */
 #include <guest/apic.h>
 #include <guest/cmdline.h>
@@ -23,6 +25,7 @@
 #include <guest/setup.h>
 #include <guest/time.h>
 #include <guest/traps.h>
+#include <guest/virtio_mmio.h>
 #include <guest/x86.h>
 
 #define EBB_GUEST_VERSION	"0.1"
@@ -70,6 +73,7 @@ void start_kernel(uint32_t start_info_pa)
 	sched_init();
 	apic_timer_init();
 	local_irq_enable();
+	virtio_mmio_init();
 
 	shell_start(boot_options.init);
 	cpu_idle();

@@ -83,6 +83,15 @@ void unmap_kernel_page(unsigned long va);
 pteval_t *lookup_kernel_pte(unsigned long va, int *level);
 bool kernel_pte_test_and_clear_young(unsigned long va);
 
+/*
+ * The physical address behind a kernel virtual address (identity map,
+ * direct map, vmalloc): what a device is given for DMA.  Pages of a
+ * vmalloc'ed buffer are not contiguous: translate each page.
+ * PHYS_ADDR_INVALID if nothing is mapped there.
+ */
+#define PHYS_ADDR_INVALID	(~0ULL)
+uint64_t virt_to_phys(const void *addr);
+
 static inline void flush_tlb_one(unsigned long va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
