@@ -30,7 +30,10 @@ struct array_cache {
 
 /*
  * A node's slabs.  A slab is on exactly one list, by how many of its
- * objects are in use: all (full), some (partial) or none (free).
+ * objects are in use: all (full), some (partial) or none (free).  Not
+ * cache-line aligned: only the slow paths touch it, and an aligned member
+ * would make the list walks over slab_caches misaligned accesses for
+ * UBSan when they compute the list head's would-be container.
  */
 struct kmem_cache_node {
 	spinlock_t list_lock;
@@ -39,7 +42,7 @@ struct kmem_cache_node {
 	struct list_head slabs_free;
 	unsigned long nr_partial, nr_full, nr_free;	/* slabs on each list */
 	unsigned long free_objects;	/* free objects in all of this node's slabs */
-} __cacheline_aligned;
+};
 
 /*
  * An object's slot, from the slab's start at s->size intervals:
