@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * The 8250/16550 UART on COM1, the console (docs/CONVENTIONS.md).
+ * The 8250/16550 UART: COM1 (the console) and COM2 (the control channel),
+ * docs/CONVENTIONS.md.
  *
  * Transmit is polled: ebb and QEMU drain the transmit register at once, so
  * waiting for THRE costs nothing, and polling is what lets panic() print
  * with interrupts off and locks in any state.  Receive is interrupt-driven
- * once serial8250_enable_rx_irq() has routed IRQ 4: the handler moves
- * bytes into a ring and wakes the reader, so an idle shell sleeps in HLT
+ * once uart_enable_rx_irq() has routed the port's IRQ: the handler moves
+ * bytes into a ring and wakes the reader, so an idle reader sleeps in HLT
  * instead of spinning on the line status register.
  */
 #include <guest/console.h>
 #include <guest/interrupts.h>
-#include <guest/sched.h>
+#include <guest/uart.h>
 #include <guest/x86.h>
 
 /* Register offsets (with DLAB = 0 unless noted). */
@@ -34,117 +35,176 @@
 #define UART_LSR_DR	0x01	/* data ready */
 #define UART_LSR_THRE	0x20	/* transmit holding register empty */
 
-#define RX_RING_SIZE	256
+#define COM2_BASE	0x2f8
+#define COM2_IRQ	3
 
-static struct {
-	char buf[RX_RING_SIZE];
-	unsigned int head, tail;	/* head: next write (IRQ), tail: next read */
-} rx;
+struct uart_port uart_com1 = {
+	.base = COM1_BASE, .irq = COM1_IRQ, .name = "ttyS0",
+	.rx_wait = { LIST_HEAD_INIT(uart_com1.rx_wait.head) },
+};
+struct uart_port uart_com2 = {
+	.base = COM2_BASE, .irq = COM2_IRQ, .name = "ttyS1",
+	.rx_wait = { LIST_HEAD_INIT(uart_com2.rx_wait.head) },
+};
 
-static DECLARE_WAIT_QUEUE_HEAD(rx_wait);
-static bool rx_irq_enabled;
-
-void serial8250_init(void)
+bool uart_init(struct uart_port *port)
 {
-	outb(COM1_BASE + UART_IER, 0);
-	outb(COM1_BASE + UART_LCR, UART_LCR_DLAB);
-	outb(COM1_BASE + UART_DLL, 1);		/* 115200 baud */
-	outb(COM1_BASE + UART_DLM, 0);
-	outb(COM1_BASE + UART_LCR, UART_LCR_WLEN8);	/* 8N1 */
+	/*
+	 * Nothing decodes the port: reads float to 0xff.  A UART's line
+	 * status never reads so (bit 7 is a FIFO error, bit 1 an overrun),
+	 * and this needs nothing beyond the registers a VMM must emulate.
+	 */
+	if (inb(port->base + UART_LSR) == 0xff)
+		return false;
+	outb(port->base + UART_IER, 0);
+	outb(port->base + UART_LCR, UART_LCR_DLAB);
+	outb(port->base + UART_DLL, 1);		/* 115200 baud */
+	outb(port->base + UART_DLM, 0);
+	outb(port->base + UART_LCR, UART_LCR_WLEN8);	/* 8N1 */
 	/*
 	 * The FIFO control register is left as the firmware set it:
 	 * switching the FIFOs on discards what the receiver holds, and input
-	 * typed (or piped) before boot may be arriving right then.  The
-	 * console needs no FIFO: the interrupt handler drains the receiver a
-	 * byte at a time and the VMM holds the rest back meanwhile.
+	 * typed (or piped) before boot may be arriving right then.  No FIFO
+	 * is needed: the interrupt handler drains the receiver a byte at a
+	 * time and the VMM holds the rest back meanwhile.
 	 */
-	outb(COM1_BASE + UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
+	outb(port->base + UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
+	return true;
 }
 
-void serial8250_putc(char c)
+void uart_putc(struct uart_port *port, char c)
 {
 	/* Bounded: a UART that never drains must not hang a panic. */
 	for (int spins = 0; spins < 100000; spins++) {
-		if (inb(COM1_BASE + UART_LSR) & UART_LSR_THRE)
+		if (inb(port->base + UART_LSR) & UART_LSR_THRE)
 			break;
 		cpu_relax();
 	}
-	outb(COM1_BASE + UART_TX, (uint8_t)c);
+	outb(port->base + UART_TX, (uint8_t)c);
 }
 
-void serial8250_write(const char *s, size_t len)
+void uart_write(struct uart_port *port, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\n')
-			serial8250_putc('\r');
-		serial8250_putc(s[i]);
+			uart_putc(port, '\r');
+		uart_putc(port, s[i]);
 	}
 }
 
-static int rx_poll(void)
+static int rx_poll(struct uart_port *port)
 {
-	if (inb(COM1_BASE + UART_LSR) & UART_LSR_DR)
-		return inb(COM1_BASE + UART_RX);
+	if (inb(port->base + UART_LSR) & UART_LSR_DR)
+		return inb(port->base + UART_RX);
 	return -1;
 }
 
 /*
- * IRQ 4 (and the drain in serial8250_enable_rx_irq): move every waiting
- * byte into the ring, dropping what does not fit.  Runs with interrupts
- * off, the only writer of rx.head.
+ * The port's IRQ (and the drain in uart_enable_rx_irq): move waiting
+ * bytes into the ring until it is full, then mask the receive interrupt
+ * and leave the rest in the UART.  Runs with interrupts off, the only
+ * writer of rx.head.
  */
-static void serial8250_interrupt(unsigned int irq, void *data)
+static void uart_interrupt(unsigned int irq, void *data)
 {
+	struct uart_port *port = data;
 	int c;
 
-	while ((c = rx_poll()) >= 0) {
-		if (rx.head - rx.tail < RX_RING_SIZE)
-			rx.buf[rx.head++ % RX_RING_SIZE] = (char)c;
+	while (port->rx.head - port->rx.tail < UART_RX_RING_SIZE) {
+		c = rx_poll(port);
+		if (c < 0)
+			break;
+		port->rx.buf[port->rx.head++ % UART_RX_RING_SIZE] = (char)c;
 	}
-	wake_up(&rx_wait);
+	if (port->rx.head - port->rx.tail == UART_RX_RING_SIZE && !port->rx_throttled) {
+		port->rx_throttled = true;
+		outb(port->base + UART_IER, 0);
+	}
+	wake_up(&port->rx_wait);
 }
 
-void serial8250_enable_rx_irq(void)
+void uart_enable_rx_irq(struct uart_port *port)
 {
-	if (request_irq(COM1_IRQ, serial8250_interrupt, NULL, "ttyS0") < 0)
-		return;		/* no IOAPIC: the reader keeps polling */
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags;
 
-	rx_irq_enabled = true;
-	outb(COM1_BASE + UART_IER, UART_IER_RDI);
+	if (request_irq(port->irq, uart_interrupt, port, port->name) < 0)
+		return;		/* no IOAPIC: the reader keeps polling */
+	flags = arch_local_irq_save();
+	port->rx_irq_enabled = true;
+	outb(port->base + UART_IER, UART_IER_RDI);
 	/*
 	 * A byte that arrived before the IRQ was wired raises no new edge:
 	 * drain by hand, with interrupts off so the real handler cannot run
 	 * in the middle and race on the ring's head.
 	 */
-	serial8250_interrupt(COM1_IRQ, NULL);
+	uart_interrupt(port->irq, port);
 	arch_local_irq_restore(flags);
 }
 
-int serial8250_getc_nonblock(void)
+int uart_getc_nonblock(struct uart_port *port)
 {
 	unsigned long flags = arch_local_irq_save();
 	int c = -1;
 
-	if (rx.head != rx.tail)
-		c = (unsigned char)rx.buf[rx.tail++ % RX_RING_SIZE];
-	else if (!rx_irq_enabled)
-		c = rx_poll();
+	if (port->rx.head != port->rx.tail) {
+		c = (unsigned char)port->rx.buf[port->rx.tail++ % UART_RX_RING_SIZE];
+		if (port->rx_throttled) {
+			/* Room again: take what waited in the UART, unmask. */
+			port->rx_throttled = false;
+			uart_interrupt(port->irq, port);
+			if (!port->rx_throttled)
+				outb(port->base + UART_IER, UART_IER_RDI);
+		}
+	} else if (!port->rx_irq_enabled) {
+		c = rx_poll(port);
+	}
 	arch_local_irq_restore(flags);
 	return c;
 }
 
-int console_getc(void)
+int uart_getc(struct uart_port *port)
 {
 	int c;
 
 	for (;;) {
-		c = serial8250_getc_nonblock();
+		c = uart_getc_nonblock(port);
 		if (c >= 0)
 			return c;
-		if (rx_irq_enabled)
-			wait_event(&rx_wait, rx.head != rx.tail);
+		if (port->rx_irq_enabled)
+			wait_event(&port->rx_wait, port->rx.head != port->rx.tail);
 		else
 			msleep(1);	/* polling: let other tasks run meanwhile */
 	}
+}
+
+/* --- the console on COM1 ---------------------------------------------- */
+
+void serial8250_init(void)
+{
+	uart_init(&uart_com1);
+}
+
+void serial8250_putc(char c)
+{
+	uart_putc(&uart_com1, c);
+}
+
+void serial8250_write(const char *s, size_t len)
+{
+	uart_write(&uart_com1, s, len);
+}
+
+void serial8250_enable_rx_irq(void)
+{
+	uart_enable_rx_irq(&uart_com1);
+}
+
+int serial8250_getc_nonblock(void)
+{
+	return uart_getc_nonblock(&uart_com1);
+}
+
+int console_getc(void)
+{
+	return uart_getc(&uart_com1);
 }

@@ -18,6 +18,7 @@
 #include <guest/apic.h>
 #include <guest/cmdline.h>
 #include <guest/console.h>
+#include <guest/control.h>
 #include <guest/pgtable.h>
 #include <guest/power.h>
 #include <guest/printk.h>
@@ -76,5 +77,6 @@ void start_kernel(uint32_t start_info_pa)
 	virtio_mmio_init();
 
 	shell_start(boot_options.init);
+	control_start();
 	cpu_idle();
 }

@@ -9,6 +9,7 @@
  */
 #include <guest/console.h>
 #include <guest/printk.h>
+#include <guest/sched.h>
 #include <guest/string.h>
 #include <guest/time.h>
 #include <guest/x86.h>
@@ -93,6 +94,16 @@ int printk(const char *fmt, ...)
 	return n;
 }
 
+void tty_write(const char *s, size_t len)
+{
+	struct tty_output *out = current ? current->out : NULL;
+
+	if (out && !panic_in_progress)
+		out->write(out, s, len);
+	else
+		console_write(s, len);
+}
+
 int kprintf(const char *fmt, ...)
 {
 	char buf[512];
@@ -104,7 +115,7 @@ int kprintf(const char *fmt, ...)
 	va_end(ap);
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
-	console_write(buf, (size_t)n);
+	tty_write(buf, (size_t)n);
 	return n;
 }
 

@@ -345,15 +345,18 @@ int task_wait(struct task_struct *t)
 	return code;
 }
 
+void kthread_request_stop(struct task_struct *t)
+{
+	unsigned long flags = arch_local_irq_save();
+
+	WRITE_ONCE(t->should_stop, true);
+	wake_up_task(t);
+	arch_local_irq_restore(flags);
+}
+
 int kthread_stop(struct task_struct *t)
 {
-	WRITE_ONCE(t->should_stop, true);
-	{
-		unsigned long flags = arch_local_irq_save();
-
-		wake_up_task(t);
-		arch_local_irq_restore(flags);
-	}
+	kthread_request_stop(t);
 	return task_wait(t);
 }
 

@@ -4,13 +4,18 @@
  * FILE` writes them, `ls` lists them.  The files themselves are defined
  * next to what they show (PROC_FILE in include/guest/shell.h).
  */
+#include <guest/mutex.h>
 #include <guest/printk.h>
 #include <guest/sched.h>
 #include <guest/shell.h>
 #include <guest/string.h>
 
-/* Big enough for /proc/zoneinfo of 8 nodes; only the shell task uses it. */
+/*
+ * Big enough for /proc/zoneinfo of 8 nodes.  The console shell and the
+ * control channel take turns with it.
+ */
 static char proc_buf[256 * 1024];
+static DEFINE_MUTEX(proc_buf_lock);
 
 const struct proc_file *proc_lookup(const char *path)
 {
@@ -44,11 +49,13 @@ static int cmd_cat(int argc, char **argv)
 			ret = 1;
 			continue;
 		}
+		mutex_lock(&proc_buf_lock);
 		seq_buf_init(&s, proc_buf, sizeof(proc_buf));
 		f->show(&s);
-		console_write(s.buf, s.len);
+		tty_write(s.buf, s.len);
 		if (seq_buf_overflowed(&s))
 			kprintf("cat: %s: output truncated\n", argv[i]);
+		mutex_unlock(&proc_buf_lock);
 	}
 	return ret;
 }

@@ -104,8 +104,14 @@ static int run_anon(int argc, char **argv)
 		}
 		memset(page_address(pages[idx]), (int)(s & 0xff), PAGE_SIZE);
 		touched++;
-		if (!(s & 255))
+		if (!(s & 255)) {
 			cond_resched();
+			if (workload_should_stop()) {
+				kprintf("anon: killed after %lu touches\n", touched);
+				ret = WORKLOAD_KILLED;
+				break;
+			}
+		}
 	}
 	touch_ns = cycles_to_ns(rdtsc() - t0);
 

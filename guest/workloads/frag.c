@@ -107,6 +107,10 @@ static int run_frag(int argc, char **argv)
 			}
 		}
 		cond_resched();
+		if (workload_should_stop()) {
+			kprintf("frag: killed in round %d\n", round);
+			ret = WORKLOAD_KILLED;
+		}
 	}
 	/* The movable pages leave; the unmovable ones stay pinned. */
 	for (unsigned long i = 0; i < n; i++) {

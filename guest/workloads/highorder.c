@@ -22,6 +22,7 @@ static int run_highorder(int argc, char **argv)
 {
 	unsigned long long order, count;
 	unsigned long ok = 0, bursts = 0;
+	bool killed = false;
 	unsigned long stall0 = sum_vm_event(COMPACTSTALL), success0 = sum_vm_event(COMPACTSUCCESS);
 	struct alloc_stats *st;
 	struct page **blocks;
@@ -56,6 +57,11 @@ static int run_highorder(int argc, char **argv)
 			}
 		}
 		cond_resched();
+		if (workload_should_stop()) {
+			kprintf("highorder: killed after %lu bursts\n", bursts + 1);
+			killed = true;
+			break;
+		}
 	}
 	ns = cycles_to_ns(rdtsc() - t0);
 	for (unsigned long i = 0; i < count; i++)
@@ -70,6 +76,8 @@ static int run_highorder(int argc, char **argv)
 	alloc_stats_report("highorder", st);
 	free_pages(blocks, arr_order);
 	free_pages(st, st_order);
+	if (killed)
+		return WORKLOAD_KILLED;
 	return ok == count ? 0 : 2;
 }
 WORKLOAD(highorder, "highorder", "ORDER COUNT", "bursts of high-order allocations", run_highorder);

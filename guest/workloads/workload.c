@@ -3,6 +3,7 @@
  * What every workload shares: the `run` command that starts one as a
  * kernel thread, and the timing and reporting of its allocations.
  */
+#include <guest/control.h>
 #include <guest/printk.h>
 #include <guest/sched.h>
 #include <guest/shell.h>
@@ -130,14 +131,27 @@ void *workload_alloc_array(size_t n, size_t elem_size, unsigned int *order)
 	return __get_free_pages(GFP_KERNEL | __GFP_ZERO, o);
 }
 
-/* --- run -------------------------------------------------------------- */
+/* --- run, jobs, kill ------------------------------------------------ */
 
+/*
+ * A running workload.  Its number is its thread's pid, which `run ... &`
+ * prints as "[N] wl/NAME" and `jobs`, `kill N` and the control channel's
+ * "* job N done status S" event use.  A slot is taken and released with
+ * interrupts off: the console shell and the control channel both run
+ * commands, and the tick may switch between them anywhere.  While a slot
+ * is in use its task is alive (the job releases the slot before it
+ * exits), so `kill` may reach the task through it.
+ */
 struct job {
 	const struct workload *w;
+	struct task_struct *task;
+	int id;
+	bool used;
+	bool background;
+	struct tty_output *out;		/* the starter's output (foreground only) */
 	int argc;
 	char *argv[SHELL_MAX_ARGS + 1];
 	char strings[512];
-	bool used;
 };
 
 #define MAX_JOBS	8
@@ -147,11 +161,22 @@ static int job_thread(void *arg)
 {
 	struct job *job = arg;
 	uint64_t t0 = clock_ns_since_boot();
-	int ret = job->w->fn(job->argc, job->argv);
-	uint64_t ms = (clock_ns_since_boot() - t0) / NSEC_PER_MSEC;
+	unsigned long flags;
+	bool background;
+	int ret, id;
 
-	kprintf("%s: done in %llu ms, status %d\n", job->w->name, (unsigned long long)ms, ret);
+	/* A foreground job prints where `run` was typed (or asked for). */
+	current->out = job->out;
+	ret = job->w->fn(job->argc, job->argv);
+	kprintf("%s: done in %llu ms, status %d\n", job->w->name,
+		(unsigned long long)((clock_ns_since_boot() - t0) / NSEC_PER_MSEC), ret);
+	flags = arch_local_irq_save();
+	id = job->id;
+	background = job->background;
 	job->used = false;
+	arch_local_irq_restore(flags);
+	if (background)
+		control_event("job %d done status %d", id, ret);
 	return ret;
 }
 
@@ -163,11 +188,28 @@ static const struct workload *find_workload(const char *name)
 	return NULL;
 }
 
+static struct job *job_slot_get(void)
+{
+	unsigned long flags = arch_local_irq_save();
+	struct job *job = NULL;
+
+	for (int i = 0; i < MAX_JOBS; i++) {
+		if (!jobs[i].used) {
+			job = &jobs[i];
+			memset(job, 0, sizeof(*job));
+			job->used = true;
+			break;
+		}
+	}
+	arch_local_irq_restore(flags);
+	return job;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	const struct workload *w;
 	struct task_struct *t;
-	struct job *job = NULL;
+	struct job *job;
 	bool background = false;
 	char comm[TASK_COMM_LEN];
 	size_t off = 0;
@@ -184,17 +226,12 @@ static int cmd_run(int argc, char **argv)
 			kprintf("  run %-10s %-28s %s\n", w->name, w->usage, w->help);
 		return 1;
 	}
-	for (int i = 0; i < MAX_JOBS; i++) {
-		if (!jobs[i].used) {
-			job = &jobs[i];
-			break;
-		}
-	}
+	job = job_slot_get();
 	if (!job) {
 		kprintf("run: too many workloads running\n");
 		return 1;
 	}
-	/* The thread outlives the shell's line buffer: copy the arguments. */
+	/* The thread outlives the caller's line buffer: copy the arguments. */
 	job->w = w;
 	job->argc = argc - 1;
 	for (int i = 1; i < argc; i++) {
@@ -202,6 +239,7 @@ static int cmd_run(int argc, char **argv)
 
 		if (off + len > sizeof(job->strings)) {
 			kprintf("run: arguments too long\n");
+			job->used = false;
 			return 1;
 		}
 		memcpy(job->strings + off, argv[i], len);
@@ -209,10 +247,18 @@ static int cmd_run(int argc, char **argv)
 		off += len;
 	}
 	job->argv[job->argc] = NULL;
-	job->used = true;
+	job->background = background;
+	job->out = background ? NULL : current->out;
 
 	snprintf(comm, sizeof(comm), "wl/%s", w->name);
+	/* The slot's id must be set before the job can end and report it. */
+	preempt_disable();
 	t = background ? kthread_run(job_thread, job, comm) : kthread_run_held(job_thread, job, comm);
+	if (t) {
+		job->task = t;
+		job->id = t->pid;
+	}
+	preempt_enable();
 	if (!t) {
 		job->used = false;
 		return 1;
@@ -224,3 +270,55 @@ static int cmd_run(int argc, char **argv)
 	return task_wait(t);
 }
 SHELL_COMMAND(run, "run", "WORKLOAD ARGS... [&]", "run a workload (run alone lists them)", cmd_run);
+
+static int cmd_jobs(int argc, char **argv)
+{
+	for (int i = 0; i < MAX_JOBS; i++) {
+		unsigned long flags = arch_local_irq_save();
+		struct job *j = &jobs[i];
+		char line[sizeof(j->strings) + 64];
+		size_t n = 0;
+
+		/* Format with interrupts off: the job may end meanwhile. */
+		if (j->used && j->id) {
+			n = (size_t)snprintf(line, sizeof(line), "[%d] %-8s %s", j->id,
+					     j->task->should_stop ? "Stopping" : "Running",
+					     j->w->name);
+			for (int a = 1; a < j->argc && n < sizeof(line); a++)
+				n += (size_t)snprintf(line + n, sizeof(line) - n, " %s", j->argv[a]);
+			if (n < sizeof(line))
+				snprintf(line + n, sizeof(line) - n, "%s", j->background ? " &" : "");
+		}
+		arch_local_irq_restore(flags);
+		if (n)
+			kprintf("%s\n", line);
+	}
+	return 0;
+}
+SHELL_COMMAND(jobs, "jobs", "", "list running workloads", cmd_jobs);
+
+static int cmd_kill(int argc, char **argv)
+{
+	unsigned long long id;
+	unsigned long flags;
+	bool found = false;
+
+	if (argc != 2 || kstrtoull(argv[1][0] == '%' ? argv[1] + 1 : argv[1], 10, &id)) {
+		kprintf("usage: kill JOB\n");
+		return 2;
+	}
+	flags = arch_local_irq_save();
+	for (int i = 0; i < MAX_JOBS; i++) {
+		if (jobs[i].used && jobs[i].id && (unsigned long long)jobs[i].id == id) {
+			kthread_request_stop(jobs[i].task);
+			found = true;
+		}
+	}
+	arch_local_irq_restore(flags);
+	if (!found) {
+		kprintf("kill: %llu: no such job\n", id);
+		return 1;
+	}
+	return 0;
+}
+SHELL_COMMAND(kill, "kill", "JOB", "ask a workload to stop", cmd_kill);

@@ -41,10 +41,18 @@ int vprintk(const char *fmt, va_list ap);
 #endif
 
 /*
- * Plain console output without stamp or level, for the shell and the
- * /proc views (what a user program would write to its stdout).
+ * Plain output without stamp or level, for the shell and the /proc views:
+ * what a user program would write to its stdout.  It goes to the calling
+ * task's output (current->out) when one is set, as the control channel
+ * sets one to capture a command's output, else to the console.
  */
+struct tty_output {
+	void (*write)(struct tty_output *out, const char *s, size_t len);
+};
+
 __printf(1, 2) int kprintf(const char *fmt, ...);
+void tty_write(const char *s, size_t len);
+/* Straight to the console, whatever the task's output. */
 void console_write(const char *s, size_t len);
 
 /* Print the log buffer (dmesg). */

@@ -20,6 +20,8 @@
 #include <guestmm/list.h>
 #include <guest/x86.h>
 
+struct tty_output;
+
 #define TASK_COMM_LEN	16
 #define THREAD_SIZE	(16 * 1024)
 #define MAX_TASKS	32
@@ -62,6 +64,8 @@ struct task_struct {
 	bool should_stop;
 	unsigned int refs;		/* holders that will read exit_code */
 
+	struct tty_output *out;		/* kprintf's destination; NULL: console */
+
 	uint64_t runtime_ns;		/* CPU time used */
 	uint64_t last_ran_ns;
 	unsigned long nvcsw, nivcsw;	/* voluntary, involuntary switches */
@@ -85,6 +89,8 @@ void get_task(struct task_struct *t);
 int task_wait(struct task_struct *t);
 /* Ask a held thread to stop (kthread_should_stop() turns true), wait for it. */
 int kthread_stop(struct task_struct *t);
+/* Only ask: kthread_should_stop() turns true in @t, and its sleep ends. */
+void kthread_request_stop(struct task_struct *t);
 bool kthread_should_stop(void);
 
 void schedule(void);

@@ -13,6 +13,7 @@
 #ifndef GUEST_WORKLOAD_H
 #define GUEST_WORKLOAD_H
 
+#include <guest/sched.h>
 #include <guestmm/compiler.h>
 #include <guestmm/gfp.h>
 #include <guestmm/page.h>
@@ -31,6 +32,17 @@ struct workload {
 		.name = name_, .usage = usage_, .help = help_, .fn = fn_ }
 
 extern const struct workload __workloads_start[], __workloads_end[];
+
+/*
+ * `kill JOB` asks a workload to stop; it checks between steps, cleans up
+ * and returns WORKLOAD_KILLED (128 + SIGTERM, what a shell reports).
+ */
+#define WORKLOAD_KILLED	143
+
+static inline bool workload_should_stop(void)
+{
+	return kthread_should_stop();
+}
 
 /*
  * Allocation latency, as a log-linear histogram (16 sub-buckets per power
