@@ -133,6 +133,22 @@ unsigned long shrink_slab(gfp_t gfp, int nid, int priority)
 	return freed;
 }
 
+void shrinker_for_each(void (*fn)(struct shrinker *s, void *arg), void *arg)
+{
+	struct shrinker *s;
+
+	spin_lock(&shrinker_lock);
+	shrinker_readers++;
+	spin_unlock(&shrinker_lock);
+
+	list_for_each_entry(s, &shrinker_list, list)
+		fn(s, arg);
+
+	spin_lock(&shrinker_lock);
+	shrinker_readers--;
+	spin_unlock(&shrinker_lock);
+}
+
 unsigned long drop_slab(void)
 {
 	unsigned long freed, total = 0;

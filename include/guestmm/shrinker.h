@@ -72,6 +72,14 @@ unsigned long shrink_slab(gfp_t gfp, int nid, int priority);
 unsigned long do_shrink_slab(struct shrink_control *sc, struct shrinker *s, int priority);
 
 /*
+ * Call @fn for every shrinker, in registration order, with the list held
+ * steady (as shrink_slab() holds it): @fn may run do_shrink_slab() on it.
+ * The balloon shrinks one shrinker at a time this way, to account what
+ * each gave back.
+ */
+void shrinker_for_each(void (*fn)(struct shrinker *s, void *arg), void *arg);
+
+/*
  * echo 2 > /proc/sys/vm/drop_caches: shrink every node at priority 0
  * until a round frees (almost) nothing, then return every cache's empty
  * slabs to the page allocator.  Counts drop_slab.  Returns objects freed.
