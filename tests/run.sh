@@ -5,7 +5,8 @@
 #   tests/run.sh unit   the Check unit suites, plain and under ASan/UBSan
 #   tests/run.sh kvm    the KVM end-to-end tests (directly with /dev/kvm,
 #                       else in the nested harness: never skipped silently)
-#   tests/run.sh all    both, plus the guest kernel under QEMU (TCG)
+#   tests/run.sh all    both, plus the guest kernel and its drivers under
+#                       QEMU (TCG)
 #
 # Every part prints its own results; the last line sums them up as
 # "N passed, N failed".  Exit status 0 only if nothing failed.
@@ -80,6 +81,7 @@ kvm | all)
 	;;&
 all)
 	run_script "guest kernel under QEMU microvm" tests/e2e/guest_qemu.sh
+	run_script "guest drivers against QEMU's devices" tests/e2e/test_guest_devices.sh
 	;;
 unit | kvm) ;;
 *)

@@ -302,8 +302,8 @@ static int vm_probe(uint64_t size, uint64_t phys, unsigned int irq)
 	}
 	version = vm_readl(vm, VIRTIO_MMIO_VERSION);
 	if (version != 2) {
-		pr_warn("%#llx: version %u not supported (only 2; QEMU: -global "
-			"virtio-mmio.force-legacy=false)\n", (unsigned long long)phys, version);
+		pr_err("%#llx: version %u not supported (only 2; QEMU: -global "
+		       "virtio-mmio.force-legacy=false)\n", (unsigned long long)phys, version);
 		return -ENODEV;
 	}
 	vm->vdev.device_id = vm_readl(vm, VIRTIO_MMIO_DEVICE_ID);
