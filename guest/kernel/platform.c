@@ -46,6 +46,13 @@ uint64_t platform_clock_ns(void)
 	return clock_ns_since_boot();
 }
 
+void **platform_current_slot(void)
+{
+	static void *boot_slot;	/* before sched_init() there is no task yet */
+
+	return current ? &current->mm_slot : &boot_slot;
+}
+
 void platform_log(const char *msg, size_t len)
 {
 	printk(KERN_INFO "%.*s\n", (int)len, msg);

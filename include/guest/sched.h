@@ -65,6 +65,7 @@ struct task_struct {
 	unsigned int refs;		/* holders that will read exit_code */
 
 	struct tty_output *out;		/* kprintf's destination; NULL: console */
+	void *mm_slot;			/* guestmm's (platform_current_slot) */
 
 	uint64_t runtime_ns;		/* CPU time used */
 	uint64_t last_ran_ns;
