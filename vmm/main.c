@@ -1,22 +1,51 @@
 // SPDX-License-Identifier: MIT
-/* The ebb command line: `ebb run [OPTIONS]`, `ebb --help`. */
+/*
+ * The ebb command line: `ebb run` boots a VM (KVM, or QEMU when there is
+ * no KVM); list, stat, console, stop, exec and ctl talk to running VMs
+ * through their control sockets (vmm/cli.c).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <vmm/cli.h>
+#include <vmm/kvm.h>
 #include <vmm/log.h>
 #include <vmm/options.h>
+#include <vmm/qemu.h>
 #include <vmm/vm.h>
 
 /* The guest kernel, embedded by vmm/guest_image.S. */
 extern const unsigned char ebb_guest_image[];
 extern const unsigned char ebb_guest_image_end[];
+
+/* --accel auto: KVM if /dev/kvm opens read-write, else QEMU, and say why. */
+static enum ebb_accel choose_accel(const struct ebb_options *o)
+{
+	const char *dev = getenv("EBB_KVM_DEV") ?: EBB_KVM_DEV;
+	char why[512];
+	int fd;
+
+	if (o->accel != EBB_ACCEL_AUTO)
+		return o->accel;
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return EBB_ACCEL_KVM;
+	}
+	kvm_open_error(dev, errno, why, sizeof(why));
+	vmm_log("%s", why);
+	vmm_log("no usable KVM: running the guest under QEMU instead (--accel qemu; "
+		"--accel kvm to insist on KVM)");
+	return EBB_ACCEL_QEMU;
+}
 
 static int cmd_run(int argc, char **argv)
 {
@@ -55,11 +84,28 @@ static int cmd_run(int argc, char **argv)
 		}
 		image = map;
 	}
-	status = vm_run(&o, image, len);
+	if (choose_accel(&o) == EBB_ACCEL_QEMU)
+		status = qemu_run(&o, image, len);
+	else
+		status = vm_run(&o, image, len);
 	if (map)
 		munmap(map, len);
 	return status;
 }
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "run", cmd_run, ebb_run_usage },
+	{ "list", cli_list, cli_list_usage },
+	{ "stat", cli_stat, cli_stat_usage },
+	{ "console", cli_console, cli_console_usage },
+	{ "stop", cli_stop, cli_stop_usage },
+	{ "exec", cli_exec, cli_exec_usage },
+	{ "ctl", cli_ctl, cli_ctl_usage },
+};
 
 int main(int argc, char **argv)
 {
@@ -70,11 +116,17 @@ int main(int argc, char **argv)
 		return EBB_EXIT_SETUP;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		for (size_t i = 0; argc > 2 && i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (!strcmp(argv[2], commands[i].name)) {
+				fputs(commands[i].usage, stdout);
+				return EBB_EXIT_OK;
+			}
 		fputs(ebb_usage, stdout);
-		return EBB_EXIT_OK;
+		return argc > 2 ? EBB_EXIT_SETUP : EBB_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "run"))
-		return cmd_run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
 	vmm_log("unknown command \"%s\" (see ebb --help)", argv[1]);
 	return EBB_EXIT_SETUP;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vmm/control/runtime.h>
 #include <vmm/options.h>
 
 #define ERR(...) do { if (err) snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
@@ -20,13 +21,25 @@ const char ebb_usage[] =
 "ebb is a small KVM virtual machine monitor for micro-VMs.\n"
 "\n"
 "Commands:\n"
-"  run       boot a micro-VM (the embedded guest kernel unless --kernel)\n"
-"  help      this text; `ebb run --help` for the options of run\n"
+"  run       boot a micro-VM (the embedded guest kernel unless --kernel);\n"
+"            under KVM, or under QEMU (TCG) when there is no /dev/kvm\n"
+"  list      the running VMs\n"
+"  stat      a running VM's memory views (buddyinfo, vmstat ...), as the\n"
+"            guest prints them or as JSON\n"
+"  console   attach to a running VM's console\n"
+"  stop      stop a running VM\n"
+"  exec      run a guest shell command in a running VM\n"
+"  ctl       send one raw JSON line to a running VM's control socket\n"
+"  help      this text; `ebb help COMMAND` or `ebb COMMAND --help` for one\n"
 "\n"
-"Exit status: 0 the guest powered off with status 0, 1 usage or set-up\n"
-"error (no /dev/kvm ...), 2 guest reset, 3 guest triple fault, 4 internal\n"
-"VMM error, 64+N the guest powered off with status N, 128+S stopped by\n"
-"signal S (Ctrl-A x on the console counts as SIGINT).\n";
+"Exit status of run: 0 the guest powered off with status 0, 1 usage or\n"
+"set-up error (no /dev/kvm with --accel kvm ...), 2 guest reset, 3 guest\n"
+"triple fault, 4 internal VMM error, 64+N the guest powered off with\n"
+"status N, 128+S stopped by signal S (Ctrl-A x on the console counts as\n"
+"SIGINT).  `ebb stop` ends it with 0.\n"
+"Exit status of list, stat, console, stop, exec, ctl: 0 done, 1 usage\n"
+"error, 2 no running VM of that name, 3 the VM answered with an error,\n"
+"4 the connection failed or timed out.\n";
 
 const char ebb_run_usage[] =
 "Usage: ebb run [OPTIONS]\n"
@@ -43,17 +56,24 @@ const char ebb_run_usage[] =
 "  --cpus N           vCPUs (default 1)\n"
 "  --cmdline STR      guest command line instead of \"" EBB_DEFAULT_CMDLINE "\"\n"
 "  --append STR       add STR to the end of the guest command line\n"
-"  --name NAME        a name for the VM (messages, memfds)\n"
+"  --name NAME        the VM's name (default ebb): its control socket\n"
+"                     NAME.sock for ebb list/stat/console/stop, messages, memfds\n"
 "  --kernel PATH      boot this PVH ELF instead of the embedded guest\n"
 "  --host-node N[,N]  bind guest RAM to host NUMA node N (one for all guest\n"
 "                     nodes, or one per guest node)\n"
 "  --hugepages        back guest RAM with huge pages (reserve them first:\n"
 "                     /proc/sys/vm/nr_hugepages)\n"
 "  --stats            print boot timing and memory figures at exit\n"
+"  --swap FILE[,size=N]  a virtio-blk swap disk backed by FILE; size=N\n"
+"                     creates FILE or extends it (sparsely) to N bytes\n"
+"  --accel WHICH      kvm, qemu (qemu-system-x86_64 -M microvm, TCG; $EBB_QEMU\n"
+"                     names the binary) or auto (default: kvm when /dev/kvm is\n"
+"                     usable, else qemu, and ebb says so)\n"
 "  -h, --help         this text\n"
 "\n"
 "The VMM adds ebb.numa=NID:START-END,... to the guest command line when\n"
-"there is more than one node (see docs/CONVENTIONS.md).\n";
+"there is more than one node, and virtio_mmio.device=... for each virtio\n"
+"device (see docs/CONVENTIONS.md).\n";
 
 int parse_size(const char *s, uint64_t *out)
 {
@@ -165,6 +185,21 @@ static int parse_host_nodes(const char *s, struct ebb_options *o, char *err,
 	return 0;
 }
 
+int parse_swap(const char *s, struct ebb_options *o, char *err, size_t errlen)
+{
+	const char *comma = strrchr(s, ',');
+	size_t n = comma && !strncmp(comma, ",size=", 6) ? (size_t)(comma - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(o->swap_path))
+		ERR("--swap %s: expected FILE[,size=N]", s);
+	memcpy(o->swap_path, s, n);
+	o->swap_path[n] = '\0';
+	o->swap_size = 0;
+	if (n < strlen(s) && (parse_size(comma + 6, &o->swap_size) || o->swap_size < 4096))
+		ERR("--swap %s: size=%s is not a size of at least 4K (e.g. 1G)", s, comma + 6);
+	return 0;
+}
+
 /* "--opt=VALUE" or "--opt VALUE"; *i advances past what was used. */
 static const char *opt_value(int argc, char **argv, int *i, const char *name,
 			     bool *missing)
@@ -235,13 +270,27 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 		} else if (OPT("--name")) {
 			if (!v)
 				return -1;
-			if (!*v || strlen(v) > 64)
-				ERR("--name: 1 to 64 characters");
+			if (!runtime_name_valid(v))
+				ERR("--name %s: 1 to 64 letters, digits, '-', '_' or '.' (not first)", v);
 			o->name = v;
 		} else if (OPT("--kernel")) {
 			if (!v)
 				return -1;
 			o->kernel = v;
+		} else if (OPT("--swap")) {
+			if (!v || parse_swap(v, o, err, errlen))
+				return -1;
+		} else if (OPT("--accel")) {
+			if (!v)
+				return -1;
+			if (!strcmp(v, "kvm"))
+				o->accel = EBB_ACCEL_KVM;
+			else if (!strcmp(v, "qemu") || !strcmp(v, "tcg"))
+				o->accel = EBB_ACCEL_QEMU;
+			else if (!strcmp(v, "auto"))
+				o->accel = EBB_ACCEL_AUTO;
+			else
+				ERR("--accel %s: kvm, qemu or auto", v);
 		} else if (OPT("--host-node")) {
 			if (!v || parse_host_nodes(v, o, err, errlen))
 				return -1;
@@ -297,7 +346,7 @@ static int append(char *buf, size_t len, size_t *pos, const char *s)
 }
 
 int cmdline_build(const struct ebb_options *o, const struct ebb_layout *l,
-		  char *buf, size_t len, char *err, size_t errlen)
+		  const char *devices, char *buf, size_t len, char *err, size_t errlen)
 {
 	char numa[EBB_MAX_RANGES * 48 + 16];
 	char param[sizeof(numa) + 16];
@@ -315,6 +364,8 @@ int cmdline_build(const struct ebb_options *o, const struct ebb_layout *l,
 		if (append(buf, len, &pos, param))
 			goto too_long;
 	}
+	if (devices && append(buf, len, &pos, devices))
+		goto too_long;
 	if (o->append && append(buf, len, &pos, o->append))
 		goto too_long;
 	return (int)pos;

@@ -44,18 +44,44 @@ void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 	pthread_mutex_unlock(&vm->stop_lock);
 }
 
-static void com1_irq(void *ctx, int level)
+static size_t kvm_console_write(void *ctx, const uint8_t *buf, size_t n)
 {
 	struct vm *vm = ctx;
 
-	irqchip_line(vm->kvm.vm_fd, SERIAL_COM1_IRQ, level);
+	return serial_receive(&vm->com1, buf, n);
 }
 
-static void com1_first_tx(void *ctx)
+static size_t kvm_chan_write(void *ctx, const uint8_t *buf, size_t n)
 {
 	struct vm *vm = ctx;
 
-	atomic_store(&vm->stats.t_first_tx, mono_ns());
+	return serial_receive(&vm->com2, buf, n);
+}
+
+static void kvm_quit(void *ctx, int status, const char *why)
+{
+	vm_stop(ctx, status, "%s", why);
+}
+
+static void kvm_status(void *ctx, json_t *into)
+{
+	struct vm *vm = ctx;
+
+	json_object_set_new(into, "pid", json_integer(getpid()));
+	json_object_set_new(into, "unhandled_pio", json_integer((json_int_t)vm->pio.unhandled));
+	json_object_set_new(into, "unhandled_mmio", json_integer((json_int_t)vm->mmio.unhandled));
+	if (vm->has_blk) {
+		struct virtio_blk_stats st;
+
+		pthread_mutex_lock(&vm->blk.mmio.lock);
+		st = vm->blk.stats;
+		pthread_mutex_unlock(&vm->blk.mmio.lock);
+		json_object_set_new(into, "swap_disk", json_pack("{sI sI sI sI sI sI}",
+			"reads", (json_int_t)st.reads, "writes", (json_int_t)st.writes,
+			"read_bytes", (json_int_t)st.read_bytes,
+			"written_bytes", (json_int_t)st.written_bytes,
+			"flushes", (json_int_t)st.flushes, "io_errors", (json_int_t)st.io_errors));
+	}
 }
 
 /*
@@ -107,6 +133,15 @@ static void print_stats(struct vm *vm)
 int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 {
 	static char cmdline[EBB_CMDLINE_MAX];
+	char devparams[256];
+	struct monitor_backend be = {
+		.name = "kvm",
+		.extra_fd = -1,
+		.console_write = kvm_console_write,
+		.chan_write = kvm_chan_write,
+		.quit = kvm_quit,
+		.status = kvm_status,
+	};
 	struct ebb_layout layout;
 	struct elf_image img;
 	struct guest_mem_opts mopts = {
@@ -128,6 +163,10 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	vm->stats.t_start = mono_ns();
 	vm->opts = o;
 	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
+	vm->swap_fd = -1;
+	vm->mon.listen_fd = -1;
+	for (int i = 0; i < 2; i++)
+		vm->console_fd[i] = vm->chan_fd[i] = -1;
 	for (unsigned int n = 0; n < EBB_MAX_NODES; n++)
 		vm->mem.node[n].fd = -1;
 	pthread_mutex_init(&vm->stop_lock, NULL);
@@ -141,7 +180,6 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 
 	/* Everything that needs no KVM first: bad input fails the same everywhere. */
 	if (layout_build(&layout, o->nr_nodes, o->node_size, err, sizeof(err)) ||
-	    cmdline_build(o, &layout, cmdline, sizeof(cmdline), err, sizeof(err)) < 0 ||
 	    elf_parse(kernel, kernel_len, &img, err, sizeof(err))) {
 		vmm_log("%s", err);
 		goto out;
@@ -152,6 +190,10 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		goto out;
 	}
 	vm->stats.t_kvm = mono_ns();
+	if (monitor_listen(&vm->mon, o->name, err, sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
 	if ((int)o->nr_cpus > vm->kvm.max_vcpus) {
 		vmm_log("--cpus %u: this KVM allows at most %d vCPUs", o->nr_cpus,
 			vm->kvm.max_vcpus);
@@ -170,7 +212,9 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		goto out;
 	}
 	vm->stats.t_mem = mono_ns();
-	if (elf_load(kernel, kernel_len, &img, &vm->mem, err, sizeof(err)) ||
+	if (devices_create(vm, devparams, sizeof(devparams), err, sizeof(err)) ||
+	    cmdline_build(o, &layout, devparams, cmdline, sizeof(cmdline), err, sizeof(err)) < 0 ||
+	    elf_load(kernel, kernel_len, &img, &vm->mem, err, sizeof(err)) ||
 	    pvh_build(&vm->mem, cmdline, err, sizeof(err))) {
 		vmm_log("%s", err);
 		goto out;
@@ -181,14 +225,6 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	}
 
 	vm->stats.t_loaded = mono_ns();
-	serial_init(&vm->com1, STDOUT_FILENO, com1_irq, vm);
-	vm->com1.on_tx = com1_first_tx;
-	vm->com1.tx_ctx = vm;
-	if (bus_register(&vm->pio, SERIAL_COM1_BASE, SERIAL_NR_REGS, serial_io, &vm->com1, "com1") ||
-	    debug_exit_register(vm)) {
-		vmm_log("registering devices failed");
-		goto out;
-	}
 
 	vm->vcpus = calloc(o->nr_cpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus) {
@@ -223,13 +259,23 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	term_raw_enter();
 	vm->stats.t_vcpus = mono_ns();
 	status = EBB_EXIT_INTERNAL;
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+	if (devices_start(vm))
+		vm_stop(vm, EBB_EXIT_INTERNAL, "starting device threads: %s", strerror(errno));
+	for (unsigned int i = 0; i < vm->nr_vcpus && !atomic_load(&vm->stopping); i++)
 		if (vcpu_start(&vm->vcpus[i])) {
 			vm_stop(vm, EBB_EXIT_INTERNAL, "starting vCPU %u: %s", i, strerror(errno));
 			break;
 		}
 
-	term_input_loop(vm);
+	be.ctx = vm;
+	be.console_fd = vm->console_fd[1];
+	be.chan_fd = vm->chan_fd[1];
+	be.end_fd = vm->stop_fd;
+	vm->mon.mem_size = o->mem_size;
+	vm->mon.nr_cpus = o->nr_cpus;
+	vm->mon.nr_nodes = o->nr_nodes;
+	vm->mon.swap = o->swap_path[0] ? o->swap_path : NULL;
+	monitor_run(&vm->mon, &be);
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
@@ -245,6 +291,11 @@ out:
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		cpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
+	devices_destroy(vm);
+	if (vm->mon.listen_fd >= 0) {
+		close(vm->mon.listen_fd);
+		unlink(vm->mon.sock_path);
+	}
 	guest_mem_destroy(&vm->mem);
 	kvm_close(&vm->kvm);
 	if (vm->stop_fd >= 0)

@@ -20,6 +20,7 @@
 #define EBB_HIGH_RAM_START	0x100000000ULL	/* 4 GiB: RAM resumes */
 #define EBB_MMIO_BASE		0xd0000000ULL	/* virtio-mmio devices, 4 KiB each */
 #define EBB_MMIO_SIZE		0x1000ULL
+#define EBB_VIRTIO_IRQ_BASE	5		/* IOAPIC pin of the first virtio device */
 
 /* Boot data, all below 1 MiB.  The guest reserves what it uses. */
 #define EBB_GDT_ADDR		0x500ULL	/* flat GDT for the PVH entry */

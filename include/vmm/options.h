@@ -15,6 +15,14 @@
 #define EBB_MAX_CPUS		64
 #define EBB_DEFAULT_MEM		(512ULL << 20)
 #define EBB_DEFAULT_CMDLINE	"console=ttyS0"
+#define EBB_PATH_MAX		4096
+
+/* Which engine runs the guest (--accel). */
+enum ebb_accel {
+	EBB_ACCEL_AUTO,		/* KVM when /dev/kvm is usable, else QEMU */
+	EBB_ACCEL_KVM,
+	EBB_ACCEL_QEMU,		/* qemu-system-x86_64 -M microvm, TCG */
+};
 
 struct ebb_options {
 	uint64_t mem_size;			/* --mem; 0 = sum of --numa sizes or default */
@@ -31,6 +39,9 @@ struct ebb_options {
 	bool hugepages;				/* --hugepages */
 	bool stats;				/* --stats */
 	bool help;				/* --help */
+	enum ebb_accel accel;			/* --accel */
+	char swap_path[EBB_PATH_MAX];		/* --swap FILE[,size=N]; "" = none */
+	uint64_t swap_size;			/* size=N, 0: the file's own size */
 };
 
 /*
@@ -56,11 +67,15 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 
 /*
  * The guest command line: the base (--cmdline or the default), then what
- * the VMM generates (ebb.numa=...), then --append.  Returns the length, or
- * -1 with a message when it does not fit in @len (or EBB_CMDLINE_MAX).
+ * the VMM generates (ebb.numa=..., then @devices, the virtio_mmio.device=
+ * parameters; may be NULL), then --append.  Returns the length, or -1 with
+ * a message when it does not fit in @len (or EBB_CMDLINE_MAX).
  */
 int cmdline_build(const struct ebb_options *o, const struct ebb_layout *l,
-		  char *buf, size_t len, char *err, size_t errlen);
+		  const char *devices, char *buf, size_t len, char *err, size_t errlen);
+
+/* Parse --swap's value FILE[,size=N] into @o.  0 or -1 with a message. */
+int parse_swap(const char *s, struct ebb_options *o, char *err, size_t errlen);
 
 extern const char ebb_run_usage[];
 extern const char ebb_usage[];

@@ -16,6 +16,8 @@
 
 #define SERIAL_COM1_BASE	0x3f8
 #define SERIAL_COM1_IRQ		4
+#define SERIAL_COM2_BASE	0x2f8	/* the control channel */
+#define SERIAL_COM2_IRQ		3
 #define SERIAL_NR_REGS		8
 #define SERIAL_FIFO		64
 

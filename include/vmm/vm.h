@@ -16,8 +16,10 @@
 #include <vmm/bus.h>
 #include <vmm/kvm.h>
 #include <vmm/memory.h>
+#include <vmm/monitor.h>
 #include <vmm/options.h>
 #include <vmm/serial.h>
+#include <vmm/virtio/blk.h>
 
 /* ebb's exit statuses. */
 #define EBB_EXIT_OK		0
@@ -46,7 +48,13 @@ struct vm {
 	struct kvm kvm;
 	struct guest_mem mem;
 	struct bus pio, mmio;
-	struct serial8250 com1;
+	struct serial8250 com1;		/* console */
+	struct serial8250 com2;		/* control channel */
+	int console_fd[2], chan_fd[2];	/* [0] the UART writes, [1] the monitor reads */
+	int swap_fd;			/* --swap backing file, -1 if none */
+	bool has_blk;
+	struct virtio_blk blk;
+	struct monitor mon;
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
 	atomic_bool stopping;
@@ -69,10 +77,18 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len);
 /* Port I/O devices that end the VM: 0xf4 power-off, 0xcf9 / 0x64 reset. */
 int debug_exit_register(struct vm *vm);
 
+/*
+ * The devices (vmm/devices.c): UARTs, exit ports, virtio-mmio devices.
+ * create writes the virtio_mmio.device= parameters into @params.
+ * 0, or -1 with a message.
+ */
+int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t errlen);
+/* Start the device threads.  0 or -1 (errno). */
+int devices_start(struct vm *vm);
+void devices_destroy(struct vm *vm);
+
 /* Terminal: raw mode for an interactive stdin, restored at exit. */
 void term_raw_enter(void);
 void term_raw_leave(void);
-/* Feed stdin to the console until the VM stops. */
-void term_input_loop(struct vm *vm);
 
 #endif

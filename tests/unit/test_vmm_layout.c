@@ -272,35 +272,35 @@ START_TEST(guest_cmdline)
 
 	ck_assert(parse_args(&o, err, 0) == 0);
 	ck_assert(layout_build(&l, o.nr_nodes, o.node_size, err, sizeof(err)) == 0);
-	ck_assert_int_eq(cmdline_build(&o, &l, buf, sizeof(buf), err, sizeof(err)), 13);
+	ck_assert_int_eq(cmdline_build(&o, &l, NULL, buf, sizeof(buf), err, sizeof(err)), 13);
 	ck_assert_str_eq(buf, "console=ttyS0");
 
 	ck_assert(parse_args(&o, err, 6, "--mem", "512M", "--numa", "2", "--append",
 			     "ebb.init=\"cat /proc/buddyinfo; poweroff\"") == 0);
 	ck_assert(layout_build(&l, o.nr_nodes, o.node_size, err, sizeof(err)) == 0);
-	ck_assert(cmdline_build(&o, &l, buf, sizeof(buf), err, sizeof(err)) > 0);
+	ck_assert(cmdline_build(&o, &l, NULL, buf, sizeof(buf), err, sizeof(err)) > 0);
 	ck_assert_str_eq(buf, "console=ttyS0 ebb.numa=0:0-10000000,1:10000000-20000000 "
 			      "ebb.init=\"cat /proc/buddyinfo; poweroff\"");
 
 	/* --cmdline replaces the default; the VMM's parameters stay. */
 	ck_assert(parse_args(&o, err, 4, "--numa", "2", "--cmdline", "quiet") == 0);
 	ck_assert(layout_build(&l, o.nr_nodes, o.node_size, err, sizeof(err)) == 0);
-	ck_assert(cmdline_build(&o, &l, buf, sizeof(buf), err, sizeof(err)) > 0);
+	ck_assert(cmdline_build(&o, &l, NULL, buf, sizeof(buf), err, sizeof(err)) > 0);
 	ck_assert_str_eq(buf, "quiet ebb.numa=0:0-10000000,1:10000000-20000000");
 
 	/* An empty --cmdline leaves just the generated part. */
 	ck_assert(parse_args(&o, err, 2, "--cmdline", "") == 0);
 	ck_assert(layout_build(&l, o.nr_nodes, o.node_size, err, sizeof(err)) == 0);
-	ck_assert_int_eq(cmdline_build(&o, &l, buf, sizeof(buf), err, sizeof(err)), 0);
+	ck_assert_int_eq(cmdline_build(&o, &l, NULL, buf, sizeof(buf), err, sizeof(err)), 0);
 	ck_assert_str_eq(buf, "");
 
 	/* Too long for the buffer: an error, never a silent cut. */
 	ck_assert(parse_args(&o, err, 4, "--numa", "2", "--append", "0123456789") == 0);
 	ck_assert(layout_build(&l, o.nr_nodes, o.node_size, err, sizeof(err)) == 0);
-	ck_assert_int_eq(cmdline_build(&o, &l, buf, 40, err, sizeof(err)), -1);
+	ck_assert_int_eq(cmdline_build(&o, &l, NULL, buf, 40, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "longer than"));
-	ck_assert_int_eq(cmdline_build(&o, &l, buf, 66, err, sizeof(err)), -1);
-	ck_assert_int_eq(cmdline_build(&o, &l, buf, 67, err, sizeof(err)), 66);
+	ck_assert_int_eq(cmdline_build(&o, &l, NULL, buf, 66, err, sizeof(err)), -1);
+	ck_assert_int_eq(cmdline_build(&o, &l, NULL, buf, 67, err, sizeof(err)), 66);
 }
 END_TEST
 

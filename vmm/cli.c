@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Control-socket clients (include/vmm/cli.h).  Each connects to the VM's
+ * socket, sends one JSON line and reads one back; `console` then stays
+ * and copies bytes both ways.  Exit statuses never depend on message
+ * wording: 2 means no such VM, 3 the VM said no, 4 the connection failed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include <vmm/cli.h>
+#include <vmm/control/proc.h>
+#include <vmm/control/runtime.h>
+#include <vmm/log.h>
+#include <vmm/vm.h>
+
+#define CTRL_A			0x01
+#define CLI_TIMEOUT_MS		90000	/* a guest request may wait up to 60 s in the VM */
+#define CLI_LINE_MAX		(16 << 20)
+
+const char cli_list_usage[] =
+"Usage: ebb list [--json]\n"
+"\n"
+"List the running VMs (their control sockets in the runtime directory:\n"
+"$EBB_RUNTIME_DIR, else $XDG_RUNTIME_DIR/ebb, else /run/ebb or /tmp/ebb-$UID).\n";
+
+const char cli_stat_usage[] =
+"Usage: ebb stat NAME [VIEW] [--json]\n"
+"\n"
+"Print a memory view of VM NAME exactly as the guest prints it, or with\n"
+"--json as structured data.  VIEW is buddyinfo (default), pagetypeinfo,\n"
+"zoneinfo, vmstat, meminfo or slabinfo.  Without VIEW, --json gives\n"
+"buddyinfo, vmstat, zoneinfo and meminfo together.\n";
+
+const char cli_console_usage[] =
+"Usage: ebb console NAME\n"
+"\n"
+"Attach this terminal to VM NAME's console.  Ctrl-A x detaches (the VM\n"
+"keeps running); Ctrl-A Ctrl-A sends Ctrl-A.\n";
+
+const char cli_stop_usage[] =
+"Usage: ebb stop NAME\n"
+"\n"
+"Stop VM NAME and wait until it has ended.  Its `ebb run` exits with 0.\n";
+
+const char cli_exec_usage[] =
+"Usage: ebb exec NAME COMMAND...\n"
+"\n"
+"Run a guest shell command through VM NAME's control channel and print\n"
+"its output.  Exit status 0 if the command succeeded, 3 if it failed.\n";
+
+const char cli_ctl_usage[] =
+"Usage: ebb ctl NAME JSON\n"
+"\n"
+"Send one raw line to VM NAME's control socket and print the answer, e.g.\n"
+"  ebb ctl vm1 '{\"execute\": \"query-status\"}'\n"
+"Exit status 0 for {\"return\": ...}, 3 for {\"error\": ...}.\n";
+
+/* Connect to @name; prints why not.  fd or -1. */
+static int connect_vm(const char *name)
+{
+	char path[RUNTIME_PATH_MAX] = "";
+	int fd = runtime_connect(name);
+
+	if (fd < 0) {
+		runtime_socket_path(name, path, sizeof(path));
+		if (!runtime_name_valid(name))
+			vmm_log("\"%s\" is not a VM name", name);
+		else if (errno == ENOENT || errno == ECONNREFUSED)
+			vmm_log("no running VM named %s (no live socket %s; see ebb list)", name, path);
+		else
+			vmm_log("cannot connect to %s: %s", path, strerror(errno));
+	}
+	return fd;
+}
+
+/* Send @line (newline added); read one line back into a malloc'd string.  NULL on failure. */
+static char *roundtrip(int fd, const char *line)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+
+	if (!buf || dprintf(fd, "%s\n", line) < 0)
+		goto fail;
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, CLI_TIMEOUT_MS) <= 0) {
+			vmm_log("no answer from the VM in %d s", CLI_TIMEOUT_MS / 1000);
+			goto fail;
+		}
+		if (len + 1 == cap) {
+			char *nb = cap < CLI_LINE_MAX ? realloc(buf, cap * 2) : NULL;
+
+			if (!nb)
+				goto fail;
+			buf = nb;
+			cap *= 2;
+		}
+		/* Byte by byte: what follows the line (console output) stays in the socket. */
+		n = recv(fd, buf + len, 1, 0);
+		if (n <= 0) {
+			vmm_log("the VM closed the connection");
+			goto fail;
+		}
+		if (buf[len] == '\n') {
+			buf[len] = '\0';
+			return buf;
+		}
+		len++;
+	}
+fail:
+	free(buf);
+	return NULL;
+}
+
+/* One command to VM @name.  The reply object (caller decrefs) or NULL with *st set. */
+static json_t *call(const char *name, json_t *req, int *st)
+{
+	char *line = json_dumps(req, JSON_COMPACT), *ans;
+	json_t *reply = NULL;
+	int fd = connect_vm(name);
+
+	json_decref(req);
+	*st = EBB_CLI_NO_VM;
+	if (fd < 0 || !line)
+		goto out;
+	*st = EBB_CLI_BROKEN;
+	ans = roundtrip(fd, line);
+	if (ans) {
+		reply = json_loads(ans, 0, NULL);
+		if (!reply)
+			vmm_log("the VM answered something that is not JSON: %.200s", ans);
+		free(ans);
+	}
+	if (reply && !json_object_get(reply, "return")) {
+		json_t *e = json_object_get(reply, "error");
+
+		vmm_log("%s: %s", name, json_string_value(json_object_get(e, "desc")) ?
+			json_string_value(json_object_get(e, "desc")) : "error");
+		json_decref(reply);
+		reply = NULL;
+		*st = EBB_CLI_FAILED;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(line);
+	return reply;
+}
+
+static bool want_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
+#define HELP_OR_USAGE(usage, cond)					\
+	do {								\
+		if (want_help(argc, argv)) {				\
+			fputs(usage, stdout);				\
+			return EBB_CLI_OK;				\
+		}							\
+		if (cond) {						\
+			fputs(usage, stderr);				\
+			return EBB_CLI_USAGE;				\
+		}							\
+	} while (0)
+
+int cli_list(int argc, char **argv)
+{
+	bool json = argc == 2 && !strcmp(argv[1], "--json");
+	char dir[RUNTIME_PATH_MAX];
+	json_t *all = json_array();
+	struct dirent **ent = NULL;
+	int nent;
+
+	HELP_OR_USAGE(cli_list_usage, argc > 2 || (argc == 2 && !json));
+	if (runtime_dir(dir, sizeof(dir)))
+		return EBB_CLI_USAGE;
+	nent = scandir(dir, &ent, NULL, alphasort);
+	for (int i = 0; i < nent; i++) {
+		char name[256];
+		size_t n = strlen(ent[i]->d_name);
+		char *ans;
+		json_t *r;
+		int fd;
+
+		if (n > 5 && n < sizeof(name) && !strcmp(ent[i]->d_name + n - 5, ".sock")) {
+			memcpy(name, ent[i]->d_name, n - 5);
+			name[n - 5] = '\0';
+			fd = runtime_connect(name);
+			if (fd >= 0) {	/* else stale: its VM is gone */
+				ans = roundtrip(fd, "{\"execute\":\"query-status\"}");
+				r = ans ? json_loads(ans, 0, NULL) : NULL;
+				if (r && json_object_get(r, "return"))
+					json_array_append(all, json_object_get(r, "return"));
+				json_decref(r);
+				free(ans);
+				close(fd);
+			}
+		}
+		free(ent[i]);
+	}
+	free(ent);
+	if (json) {
+		json_dumpf(all, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		size_t i;
+		json_t *v;
+
+		printf("%-20s %-7s %8s %7s %5s %9s %s\n", "NAME", "BACKEND", "PID", "MEM", "CPUS",
+		       "UPTIME", "CONTROL");
+		json_array_foreach(all, i, v)
+			printf("%-20s %-7s %8lld %6lldM %5lld %8.0fs %s\n",
+			       json_string_value(json_object_get(v, "name")),
+			       json_string_value(json_object_get(v, "backend")),
+			       (long long)json_integer_value(json_object_get(v, "pid")),
+			       (long long)json_integer_value(json_object_get(v, "mem_bytes")) >> 20,
+			       (long long)json_integer_value(json_object_get(v, "cpus")),
+			       json_real_value(json_object_get(v, "uptime_s")),
+			       json_is_true(json_object_get(v, "control_channel_ready")) ?
+			       "ready" : "waiting for the guest");
+	}
+	json_decref(all);
+	return EBB_CLI_OK;
+}
+
+int cli_stat(int argc, char **argv)
+{
+	const char *name = NULL, *view = NULL;
+	bool json = false;
+	json_t *args, *r;
+	int st;
+
+	HELP_OR_USAGE(cli_stat_usage, argc < 2);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!name)
+			name = argv[i];
+		else if (!view)
+			view = argv[i];
+		else
+			HELP_OR_USAGE(cli_stat_usage, true);
+	}
+	if (!name)
+		HELP_OR_USAGE(cli_stat_usage, true);
+	if (view && !proc_view_valid(view)) {
+		vmm_log("unknown view \"%s\" (see ebb stat --help)", view);
+		return EBB_CLI_USAGE;
+	}
+	if (!view && !json)
+		view = "buddyinfo";
+	args = view ? json_pack("{ss}", "view", view) : json_object();
+	r = call(name, json_pack("{ss so}", "execute", "query-memory", "arguments", args), &st);
+	if (!r)
+		return st;
+	if (json) {
+		json_t *ret = json_object_get(r, "return");
+
+		json_dumpf(view ? json_object_get(ret, "data") : ret, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		/* Exactly the guest's text, byte for byte. */
+		fputs(json_string_value(json_object_get(json_object_get(r, "return"), "text")), stdout);
+	}
+	json_decref(r);
+	return EBB_CLI_OK;
+}
+
+int cli_exec(int argc, char **argv)
+{
+	char cmd[CHAN_LINE_MAX + 1] = "";
+	size_t len = 0;
+	json_t *r, *ret;
+	int st;
+
+	HELP_OR_USAGE(cli_exec_usage, argc < 3);
+	for (int i = 2; i < argc; i++) {
+		int n = snprintf(cmd + len, sizeof(cmd) - len, "%s%s", i > 2 ? " " : "", argv[i]);
+
+		if (n < 0 || (size_t)n >= sizeof(cmd) - len) {
+			vmm_log("the command is longer than %d bytes", CHAN_LINE_MAX);
+			return EBB_CLI_USAGE;
+		}
+		len += (size_t)n;
+	}
+	r = call(argv[1], json_pack("{ss s{ss}}", "execute", "guest-exec", "arguments",
+				    "command", cmd), &st);
+	if (!r)
+		return st;
+	ret = json_object_get(r, "return");
+	fputs(json_string_value(json_object_get(ret, "output")), stdout);
+	st = json_integer_value(json_object_get(ret, "status")) ? EBB_CLI_FAILED : EBB_CLI_OK;
+	json_decref(r);
+	return st;
+}
+
+int cli_ctl(int argc, char **argv)
+{
+	char *ans;
+	json_t *r;
+	int fd, st;
+
+	HELP_OR_USAGE(cli_ctl_usage, argc != 3);
+	fd = connect_vm(argv[1]);
+	if (fd < 0)
+		return EBB_CLI_NO_VM;
+	ans = roundtrip(fd, argv[2]);
+	close(fd);
+	if (!ans)
+		return EBB_CLI_BROKEN;
+	puts(ans);
+	r = json_loads(ans, 0, NULL);
+	st = r && json_object_get(r, "return") ? EBB_CLI_OK : EBB_CLI_FAILED;
+	json_decref(r);
+	free(ans);
+	return st;
+}
+
+int cli_stop(int argc, char **argv)
+{
+	char buf[256];
+	char *ans;
+	int fd;
+
+	HELP_OR_USAGE(cli_stop_usage, argc != 2);
+	fd = connect_vm(argv[1]);
+	if (fd < 0)
+		return EBB_CLI_NO_VM;
+	ans = roundtrip(fd, "{\"execute\":\"quit\"}");
+	if (!ans) {
+		close(fd);
+		return EBB_CLI_BROKEN;
+	}
+	free(ans);
+	/* The VM closes every control connection as it ends: wait for that. */
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, CLI_TIMEOUT_MS) <= 0) {
+			vmm_log("%s did not end within %d s", argv[1], CLI_TIMEOUT_MS / 1000);
+			close(fd);
+			return EBB_CLI_BROKEN;
+		}
+		if (recv(fd, buf, sizeof(buf), 0) <= 0)
+			break;
+	}
+	close(fd);
+	return EBB_CLI_OK;
+}
+
+int cli_console(int argc, char **argv)
+{
+	char *ans;
+	bool escape = false;
+	int fd;
+
+	HELP_OR_USAGE(cli_console_usage, argc != 2);
+	fd = connect_vm(argv[1]);
+	if (fd < 0)
+		return EBB_CLI_NO_VM;
+	ans = roundtrip(fd, "{\"execute\":\"console\"}");
+	if (!ans || strncmp(ans, "{\"return\"", 9)) {
+		vmm_log("%s refused the console: %s", argv[1], ans ? ans : "no answer");
+		free(ans);
+		close(fd);
+		return ans ? EBB_CLI_FAILED : EBB_CLI_BROKEN;
+	}
+	free(ans);
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "ebb: console of %s; Ctrl-A x detaches\r\n", argv[1]);
+	term_raw_enter();
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+		uint8_t buf[4096];
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents) {
+			n = recv(fd, buf, sizeof(buf), 0);
+			if (n <= 0) {
+				term_raw_leave();
+				fprintf(stderr, "\r\nebb: %s ended\n", argv[1]);
+				break;
+			}
+			if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
+				break;
+		}
+		if (p[1].revents) {
+			size_t w = 0;
+
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0) {
+				p[1].fd = -1;
+				break;	/* end of input: detach */
+			}
+			for (ssize_t i = 0; i < n; i++) {
+				if (escape) {
+					escape = false;
+					if (buf[i] == 'x' || buf[i] == 'X')
+						goto detach;
+					if (buf[i] != CTRL_A)
+						continue;
+				} else if (buf[i] == CTRL_A && isatty(STDIN_FILENO)) {
+					escape = true;
+					continue;
+				}
+				buf[w++] = buf[i];
+			}
+			if (w && send(fd, buf, w, MSG_NOSIGNAL) < 0)
+				break;
+		}
+	}
+	close(fd);
+	term_raw_leave();
+	return EBB_CLI_OK;
+detach:
+	term_raw_leave();
+	fprintf(stderr, "\r\nebb: detached from %s (it keeps running)\n", argv[1]);
+	close(fd);
+	return EBB_CLI_OK;
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The monitor's event loop (include/vmm/monitor.h): one poll() over the
+ * VM's end, stop signals, the terminal, the guest's console and control
+ * channel, the control socket and its clients.  It never blocks on the
+ * guest: input the guest's UART cannot take yet is retried on a short
+ * timer, so a guest that stops reading never stalls the loop.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <vmm/log.h>
+#include <vmm/monitor.h>
+#include <vmm/vm.h>
+
+#define CTRL_A		0x01
+#define RETRY_MS	5
+
+/* Indices of the fixed poll entries; clients follow. */
+enum { P_END, P_SIG, P_CONSOLE, P_CHAN, P_LISTEN, P_EXTRA, P_STDIN, P_FIXED };
+
+static void console_out(struct monitor *m)
+{
+	uint8_t buf[4096];
+	ssize_t n;
+
+	while ((n = read(m->be->console_fd, buf, sizeof(buf))) > 0) {
+		if (write(STDOUT_FILENO, buf, (size_t)n) < 0) {
+			/* A closed terminal: the guest runs on, unseen. */
+		}
+		ctl_console_broadcast(m, buf, (size_t)n);
+	}
+}
+
+static void chan_in(struct monitor *m)
+{
+	uint8_t buf[4096];
+	ssize_t n;
+
+	while ((n = read(m->be->chan_fd, buf, sizeof(buf))) > 0)
+		chan_input(&m->chan, buf, (size_t)n);
+}
+
+/* Push what is queued for the guest; true if something is still waiting. */
+static bool flush_to_guest(struct monitor *m)
+{
+	uint8_t buf[512];
+
+	if (m->to_console_off < m->to_console_len)
+		m->to_console_off += m->be->console_write(m->be->ctx,
+			m->to_console + m->to_console_off, m->to_console_len - m->to_console_off);
+	while (chan_has_output(&m->chan)) {
+		size_t n = chan_output(&m->chan, buf, sizeof(buf));
+		size_t w = m->be->chan_write(m->be->ctx, buf, n);
+
+		chan_output_consumed(&m->chan, w);
+		if (w < n)
+			break;
+	}
+	return m->to_console_off < m->to_console_len || chan_has_output(&m->chan);
+}
+
+/* Terminal input: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A (as QEMU -nographic). */
+static void stdin_in(struct monitor *m)
+{
+	uint8_t buf[sizeof(m->to_console)];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+	if (n <= 0) {
+		m->stdin_open = false;	/* EOF: the guest keeps running */
+		return;
+	}
+	m->to_console_off = m->to_console_len = 0;
+	for (ssize_t i = 0; i < n; i++) {
+		if (m->escape) {
+			m->escape = false;
+			if (buf[i] == 'x' || buf[i] == 'X') {
+				m->be->quit(m->be->ctx, EBB_EXIT_SIGNAL_BASE + SIGINT,
+					    "quit from the console (Ctrl-A x)");
+				return;
+			}
+			if (buf[i] != CTRL_A)
+				continue;
+		} else if (buf[i] == CTRL_A && isatty(STDIN_FILENO)) {
+			m->escape = true;
+			continue;
+		}
+		m->to_console[m->to_console_len++] = buf[i];
+	}
+}
+
+static void signal_in(struct monitor *m, int sfd)
+{
+	struct signalfd_siginfo si;
+	char why[64];
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	snprintf(why, sizeof(why), "stopped by signal %u", si.ssi_signo);
+	m->be->quit(m->be->ctx, EBB_EXIT_SIGNAL_BASE + (int)si.ssi_signo, why);
+}
+
+void monitor_run(struct monitor *m, const struct monitor_backend *be)
+{
+	struct pollfd p[P_FIXED + MONITOR_MAX_CLIENTS];
+	sigset_t set;
+	int sfd;
+
+	m->be = be;
+	m->t_start = mono_ns();
+	m->stdin_open = true;
+	chan_init(&m->chan);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+
+	for (;;) {
+		bool backlog = flush_to_guest(m);
+		bool room = m->to_console_off == m->to_console_len;
+		uint64_t next = chan_expire(&m->chan, mono_ns());
+		int timeout = backlog ? RETRY_MS : next == UINT64_MAX ? -1 : (int)(next / 1000000 + 1);
+
+		p[P_END] = (struct pollfd){ .fd = be->end_fd, .events = POLLIN };
+		p[P_SIG] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		p[P_CONSOLE] = (struct pollfd){ .fd = be->console_fd, .events = POLLIN };
+		p[P_CHAN] = (struct pollfd){ .fd = be->chan_fd, .events = POLLIN };
+		p[P_LISTEN] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
+		p[P_EXTRA] = (struct pollfd){ .fd = be->extra_fd, .events = POLLIN };
+		/* Read input only when the last of it reached the guest. */
+		p[P_STDIN] = (struct pollfd){ .fd = m->stdin_open && room ? STDIN_FILENO : -1,
+					      .events = POLLIN };
+		for (int i = 0; i < MONITOR_MAX_CLIENTS; i++) {
+			const struct ctl_client *c = &m->client[i];
+
+			p[P_FIXED + i] = (struct pollfd){
+				.fd = c->fd >= 0 && (!c->console || room) ? c->fd : -1,
+				.events = POLLIN };
+		}
+		if (poll(p, P_FIXED + MONITOR_MAX_CLIENTS, timeout) < 0 && errno != EINTR)
+			break;
+		if (p[P_CONSOLE].revents)
+			console_out(m);
+		if (p[P_END].revents)
+			break;
+		if (p[P_SIG].revents)
+			signal_in(m, sfd);
+		if (p[P_CHAN].revents)
+			chan_in(m);
+		if (p[P_EXTRA].revents && be->extra_ready)
+			be->extra_ready(be->ctx);
+		if (p[P_LISTEN].revents)
+			ctl_accept(m);
+		if (p[P_STDIN].revents)
+			stdin_in(m);
+		for (int i = 0; i < MONITOR_MAX_CLIENTS; i++)
+			if (p[P_FIXED + i].revents && m->client[i].fd >= 0)
+				ctl_client_input(m, i);
+	}
+	/* The VM ended: what it printed last still goes out. */
+	console_out(m);
+	chan_destroy(&m->chan);
+	for (int i = 0; i < MONITOR_MAX_CLIENTS; i++)
+		ctl_client_close(m, i);
+	if (m->listen_fd >= 0) {
+		close(m->listen_fd);
+		unlink(m->sock_path);
+		m->listen_fd = -1;
+	}
+	if (sfd >= 0)
+		close(sfd);
+}

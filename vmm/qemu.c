@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The QEMU backend (include/vmm/qemu.h).  QEMU's exit status is mapped to
+ * ebb's (docs/CONVENTIONS.md): isa-debug-exit makes QEMU exit with
+ * (status << 1) | 1, so an odd code is the guest's power-off status; a
+ * SHUTDOWN event with reason "guest-reset" is a reset (-no-reboot turns
+ * resets, triple faults included, into an exit).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include <vmm/layout.h>
+#include <vmm/log.h>
+#include <vmm/monitor.h>
+#include <vmm/qemu.h>
+#include <vmm/swapfile.h>
+#include <vmm/vm.h>
+
+#define QEMU_START_TIMEOUT_MS	30000
+
+/* The sockets QEMU connects to. */
+enum { Q_CON, Q_CTL, Q_QMP, Q_NR };
+static const char *const sock_names[Q_NR] = { "console.sock", "control.sock", "qmp.sock" };
+
+struct qemu {
+	char dir[RUNTIME_PATH_MAX];	/* private: the guest image and the sockets */
+	char elf[RUNTIME_PATH_MAX + 16];
+	char sock[Q_NR][RUNTIME_PATH_MAX];
+	int listen_fd[Q_NR], fd[Q_NR];
+	pid_t pid;
+	int pidfd;
+	int quit_status;		/* -1, or what quit() asked for */
+	bool reset;			/* SHUTDOWN reason guest-reset */
+	char qmp_in[8192];
+	size_t qmp_len;
+	struct monitor_backend *be;	/* to stop polling a closed QMP */
+	struct monitor mon;
+};
+
+static int sock_listen(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* QEMU option values double their commas. */
+static void qemu_escape(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	for (; *src && n + 2 < len; src++) {
+		if (*src == ',')
+			dst[n++] = ',';
+		dst[n++] = *src;
+	}
+	dst[n] = '\0';
+}
+
+static size_t sock_write(int fd, const uint8_t *buf, size_t n)
+{
+	ssize_t w = send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	return w > 0 ? (size_t)w : 0;
+}
+
+static size_t q_console_write(void *ctx, const uint8_t *buf, size_t n)
+{
+	return sock_write(((struct qemu *)ctx)->fd[Q_CON], buf, n);
+}
+
+static size_t q_chan_write(void *ctx, const uint8_t *buf, size_t n)
+{
+	return sock_write(((struct qemu *)ctx)->fd[Q_CTL], buf, n);
+}
+
+static void q_quit(void *ctx, int status, const char *why)
+{
+	struct qemu *q = ctx;
+	static const char quit[] = "{\"execute\": \"quit\"}\n";
+
+	if (q->quit_status >= 0)
+		return;
+	q->quit_status = status;
+	vmm_log("%s", why);
+	if (send(q->fd[Q_QMP], quit, sizeof(quit) - 1, MSG_NOSIGNAL) != sizeof(quit) - 1)
+		kill(q->pid, SIGTERM);
+}
+
+/* QMP events: a SHUTDOWN's reason tells a reset from a power-off. */
+static void q_qmp_ready(void *ctx)
+{
+	struct qemu *q = ctx;
+	ssize_t n = recv(q->fd[Q_QMP], q->qmp_in + q->qmp_len,
+			 sizeof(q->qmp_in) - 1 - q->qmp_len, MSG_DONTWAIT);
+	char *line, *nl;
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			close(q->fd[Q_QMP]);
+			q->fd[Q_QMP] = -1;	/* QEMU is going; the pidfd says when */
+			q->be->extra_fd = -1;
+		}
+		return;
+	}
+	q->qmp_len += (size_t)n;
+	q->qmp_in[q->qmp_len] = '\0';
+	line = q->qmp_in;
+	while ((nl = strchr(line, '\n'))) {
+		json_t *msg;
+
+		*nl = '\0';
+		msg = json_loads(line, 0, NULL);
+		if (msg && !strcmp(json_string_value(json_object_get(msg, "event")) ?: "", "SHUTDOWN")) {
+			const char *reason = json_string_value(
+				json_object_get(json_object_get(msg, "data"), "reason"));
+
+			if (reason && !strcmp(reason, "guest-reset"))
+				q->reset = true;
+		}
+		json_decref(msg);
+		line = nl + 1;
+	}
+	q->qmp_len -= (size_t)(line - q->qmp_in);
+	memmove(q->qmp_in, line, q->qmp_len);
+	if (q->qmp_len == sizeof(q->qmp_in) - 1)
+		q->qmp_len = 0;		/* a line longer than we care for */
+}
+
+static void q_status(void *ctx, json_t *into)
+{
+	struct qemu *q = ctx;
+
+	json_object_set_new(into, "pid", json_integer(getpid()));
+	json_object_set_new(into, "qemu_pid", json_integer(q->pid));
+	json_object_set_new(into, "accel", json_string("tcg"));
+}
+
+/* Wait for QEMU to connect to each socket, or to die trying.  0 or -1. */
+static int accept_all(struct qemu *q)
+{
+	uint64_t deadline = mono_ns() + QEMU_START_TIMEOUT_MS * 1000000ULL;
+
+	for (int i = 0; i < Q_NR; i++) {
+		struct pollfd p[2] = {
+			{ .fd = q->listen_fd[i], .events = POLLIN },
+			{ .fd = q->pidfd, .events = POLLIN },
+		};
+		uint64_t now = mono_ns();
+
+		if (now >= deadline ||
+		    poll(p, 2, (int)((deadline - now) / 1000000)) <= 0 || p[1].revents || !p[0].revents)
+			return -1;
+		q->fd[i] = accept4(q->listen_fd[i], NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (q->fd[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Read QMP's greeting and enter command mode. */
+static int qmp_handshake(struct qemu *q)
+{
+	static const char caps[] = "{\"execute\": \"qmp_capabilities\"}\n";
+	char buf[4096];
+	size_t len = 0;
+	int lines = 0;
+
+	if (send(q->fd[Q_QMP], caps, sizeof(caps) - 1, MSG_NOSIGNAL) != sizeof(caps) - 1)
+		return -1;
+	/* Greeting, then the capabilities' {"return": {}}. */
+	while (lines < 2) {
+		struct pollfd p = { .fd = q->fd[Q_QMP], .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, QEMU_START_TIMEOUT_MS) <= 0 || len == sizeof(buf))
+			return -1;
+		n = recv(q->fd[Q_QMP], buf + len, sizeof(buf) - len, 0);
+		if (n <= 0)
+			return -1;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[len + (size_t)i] == '\n')
+				lines++;
+		len += (size_t)n;
+	}
+	return 0;
+}
+
+static int write_image(const char *path, const void *kernel, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	const char *p = kernel;
+
+	if (fd < 0)
+		return -1;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return close(fd);
+}
+
+/* Map QEMU's end to ebb's exit status. */
+static int exit_status(struct qemu *q, int wst)
+{
+	if (q->quit_status >= 0)
+		return q->quit_status;
+	if (WIFSIGNALED(wst)) {
+		vmm_log("QEMU was killed by signal %d", WTERMSIG(wst));
+		return EBB_EXIT_INTERNAL;
+	}
+	if (q->reset) {
+		vmm_log("guest requested reset (or triple-faulted: QEMU cannot tell them apart)");
+		return EBB_EXIT_RESET;
+	}
+	if (WEXITSTATUS(wst) & 1) {
+		int guest = WEXITSTATUS(wst) >> 1;
+
+		if (guest)
+			vmm_log("guest powered off with status %d", guest);
+		return guest ? EBB_EXIT_GUEST_BASE + guest : EBB_EXIT_OK;
+	}
+	if (WEXITSTATUS(wst) == 0)
+		return EBB_EXIT_OK;
+	vmm_log("QEMU exited with status %d", WEXITSTATUS(wst));
+	return EBB_EXIT_INTERNAL;
+}
+
+int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
+{
+	static char cmdline[EBB_CMDLINE_MAX];
+	const char *qemu_bin = getenv("EBB_QEMU") ?: EBB_QEMU_DEFAULT;
+	char mem[32], smp[16], drive[2 * EBB_PATH_MAX + 64], chardev[Q_NR][RUNTIME_PATH_MAX + 48];
+	char dir[RUNTIME_PATH_MAX], err[512], esc[2 * EBB_PATH_MAX];
+	struct monitor_backend be = {
+		.name = "qemu",
+		.console_write = q_console_write,
+		.chan_write = q_chan_write,
+		.quit = q_quit,
+		.extra_ready = q_qmp_ready,
+		.status = q_status,
+	};
+	struct ebb_layout layout;
+	struct qemu *q = calloc(1, sizeof(*q));
+	const char *argv[64];
+	int argc = 0, status = EBB_EXIT_SETUP, wst = 0;
+	sigset_t block;
+
+	if (!q) {
+		vmm_log("out of memory");
+		return EBB_EXIT_SETUP;
+	}
+	q->pid = -1;
+	q->pidfd = -1;
+	q->quit_status = -1;
+	q->mon.listen_fd = -1;
+	for (int i = 0; i < Q_NR; i++)
+		q->listen_fd[i] = q->fd[i] = -1;
+
+	if (o->mem_size > EBB_LOW_RAM_END) {
+		vmm_log("--mem: the QEMU backend runs guests of up to 3G (microvm's low memory)");
+		goto out;
+	}
+	if (layout_build(&layout, o->nr_nodes, o->node_size, err, sizeof(err)) ||
+	    cmdline_build(o, &layout, NULL, cmdline, sizeof(cmdline), err, sizeof(err)) < 0) {
+		vmm_log("%s", err);
+		goto out;
+	}
+	if (o->swap_path[0]) {
+		uint64_t bytes;
+		int fd = swapfile_open(o->swap_path, o->swap_size, &bytes, err, sizeof(err));
+
+		if (fd < 0) {
+			vmm_log("%s", err);
+			goto out;
+		}
+		close(fd);	/* QEMU opens it itself, and uses all of it */
+	}
+	if (monitor_listen(&q->mon, o->name, err, sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
+	if (runtime_dir(dir, sizeof(dir)) ||
+	    snprintf(q->dir, sizeof(q->dir), "%s/%s.qemu.XXXXXX", dir, o->name) >= (int)sizeof(q->dir) ||
+	    !mkdtemp(q->dir)) {
+		vmm_log("cannot make a directory for QEMU's sockets under %s: %s", dir, strerror(errno));
+		q->dir[0] = '\0';
+		goto out;
+	}
+	snprintf(q->elf, sizeof(q->elf), "%s/guest.elf", q->dir);
+	if (write_image(q->elf, kernel, kernel_len)) {
+		vmm_log("writing the guest image to %s: %s", q->elf, strerror(errno));
+		goto out;
+	}
+	for (int i = 0; i < Q_NR; i++) {
+		if (snprintf(q->sock[i], sizeof(q->sock[i]), "%s/%s", q->dir, sock_names[i]) >=
+		    (int)sizeof(q->sock[i]) || (q->listen_fd[i] = sock_listen(q->sock[i])) < 0) {
+			vmm_log("socket %s: %s", q->sock[i], strerror(errno));
+			goto out;
+		}
+		snprintf(chardev[i], sizeof(chardev[i]), "socket,id=c%d,path=%s", i, q->sock[i]);
+	}
+
+	snprintf(mem, sizeof(mem), "%" PRIu64 "M", o->mem_size >> 20);
+	snprintf(smp, sizeof(smp), "%u", o->nr_cpus);
+	argv[argc++] = qemu_bin;
+	argv[argc++] = "-M";
+	argv[argc++] = "microvm,x-option-roms=off,rtc=off,isa-serial=on,acpi=off";
+	argv[argc++] = "-accel";
+	argv[argc++] = "tcg";
+	argv[argc++] = "-cpu";
+	argv[argc++] = "max";
+	argv[argc++] = "-m";
+	argv[argc++] = mem;
+	argv[argc++] = "-smp";
+	argv[argc++] = smp;
+	argv[argc++] = "-nodefaults";
+	argv[argc++] = "-no-user-config";
+	argv[argc++] = "-display";
+	argv[argc++] = "none";
+	argv[argc++] = "-no-reboot";
+	argv[argc++] = "-kernel";
+	argv[argc++] = q->elf;
+	argv[argc++] = "-append";
+	argv[argc++] = cmdline;
+	argv[argc++] = "-chardev";
+	argv[argc++] = chardev[Q_CON];
+	argv[argc++] = "-serial";
+	argv[argc++] = "chardev:c0";
+	argv[argc++] = "-chardev";
+	argv[argc++] = chardev[Q_CTL];
+	argv[argc++] = "-device";
+	argv[argc++] = "isa-serial,chardev=c1,iobase=0x2f8,irq=3";
+	argv[argc++] = "-chardev";
+	argv[argc++] = chardev[Q_QMP];
+	argv[argc++] = "-mon";
+	argv[argc++] = "chardev=c2,mode=control";
+	argv[argc++] = "-device";
+	argv[argc++] = "isa-debug-exit,iobase=0xf4,iosize=0x04";
+	if (o->swap_path[0]) {
+		qemu_escape(esc, sizeof(esc), o->swap_path);
+		snprintf(drive, sizeof(drive), "if=none,id=swap,format=raw,file=%s", esc);
+		argv[argc++] = "-drive";
+		argv[argc++] = drive;
+		argv[argc++] = "-device";
+		argv[argc++] = "virtio-blk-device,drive=swap,serial=ebb-swap";
+	}
+	argv[argc] = NULL;
+
+	/* Stop signals reach the monitor's signalfd, not QEMU: ebb ends it through QMP. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
+	q->pid = fork();
+	if (q->pid == 0) {
+		setpgid(0, 0);	/* Ctrl-C on the terminal is ebb's to handle */
+		pthread_sigmask(SIG_UNBLOCK, &block, NULL);
+		execvp(qemu_bin, (char *const *)argv);
+		fprintf(stderr, "ebb: cannot run %s: %s%s\n", qemu_bin, strerror(errno),
+			errno == ENOENT ? " (apt-get install qemu-system-x86, or set $EBB_QEMU)" : "");
+		_exit(127);
+	}
+	if (q->pid < 0) {
+		vmm_log("fork: %s", strerror(errno));
+		goto out_unblock;
+	}
+	q->pidfd = (int)syscall(SYS_pidfd_open, q->pid, 0);
+	if (q->pidfd < 0) {
+		vmm_log("pidfd_open: %s", strerror(errno));
+		goto out_kill;
+	}
+	if (accept_all(q) || qmp_handshake(q)) {
+		vmm_log("QEMU (%s) did not start; its messages are above", qemu_bin);
+		goto out_kill;
+	}
+	vmm_log("running %s under QEMU (%s -M microvm, TCG, pid %d): no KVM acceleration",
+		o->name, qemu_bin, (int)q->pid);
+
+	term_raw_enter();
+	be.ctx = q;
+	q->be = &be;
+	be.console_fd = q->fd[Q_CON];
+	be.chan_fd = q->fd[Q_CTL];
+	be.extra_fd = q->fd[Q_QMP];
+	be.end_fd = q->pidfd;
+	q->mon.mem_size = o->mem_size;
+	q->mon.nr_cpus = o->nr_cpus;
+	q->mon.nr_nodes = o->nr_nodes;
+	q->mon.swap = o->swap_path[0] ? o->swap_path : NULL;
+	monitor_run(&q->mon, &be);
+	term_raw_leave();
+	waitpid(q->pid, &wst, 0);
+	status = exit_status(q, wst);
+	goto out_unblock;
+out_kill:
+	kill(q->pid, SIGKILL);
+	waitpid(q->pid, &wst, 0);
+out_unblock:
+	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
+out:
+	for (int i = 0; i < Q_NR; i++) {
+		if (q->fd[i] >= 0)
+			close(q->fd[i]);
+		if (q->listen_fd[i] >= 0) {
+			close(q->listen_fd[i]);
+			unlink(q->sock[i]);
+		}
+	}
+	if (q->pidfd >= 0)
+		close(q->pidfd);
+	if (q->dir[0]) {
+		unlink(q->elf);
+		rmdir(q->dir);
+	}
+	if (q->mon.listen_fd >= 0) {
+		close(q->mon.listen_fd);
+		unlink(q->mon.sock_path);
+	}
+	free(q);
+	return status;
+}
