@@ -90,9 +90,10 @@ fi
 # --- virtio-blk ------------------------------------------------------------
 disk=$out/swap.img
 truncate -s 64M "$disk"
-boot blk 256M "quiet $VIRTIO_BLK ebb.init=\"blk info; blk test 8M 2048; blk info; cat /proc/interrupts; poweroff\"" \
+boot blk 256M "quiet $VIRTIO_BLK ebb.init=\"virtio; blk info; blk test 8M 2048; blk info; cat /proc/interrupts; poweroff\"" \
 	-global virtio-mmio.force-legacy=false \
 	-drive if=none,id=swap,file="$disk",format=raw -device virtio-blk-device,drive=swap
+check "blk: device negotiated, DRIVER_OK (status 0xf)" '^virtio0: device ID 2, vendor 0x554d4551, driver virtio_blk, features 0x1[0-9a-f]{8}, status 0xf$'
 check "blk: disk found with its size" '^vda: 131072 sectors \(64 MiB\)'
 check "blk: 8 MiB written, read back, every page checksum-correct" '^blk: vda: 2048/2048 pages checksum-correct$'
 check "blk: a request past the end is refused" '^blk: vda: read past the end refused$'
