@@ -435,6 +435,7 @@ static void free_block(struct kmem_cache *s, void **objs, unsigned int nr)
 {
 	struct kmem_cache_node *locked = NULL;
 	struct list_head to_free;
+	unsigned long flags = 0;
 
 	INIT_LIST_HEAD(&to_free);
 	for (unsigned int i = 0; i < nr; i++) {
@@ -444,16 +445,16 @@ static void free_block(struct kmem_cache *s, void **objs, unsigned int nr)
 		if (n != locked) {
 			if (locked) {
 				release_excess(s, locked, &to_free);
-				spin_unlock(&locked->list_lock);
+				spin_unlock_irqrestore(&locked->list_lock, flags);
 			}
-			spin_lock(&n->list_lock);
+			spin_lock_irqsave(&n->list_lock, flags);
 			locked = n;
 		}
 		put_object(s, n, slab, objs[i]);
 	}
 	if (locked) {
 		release_excess(s, locked, &to_free);
-		spin_unlock(&locked->list_lock);
+		spin_unlock_irqrestore(&locked->list_lock, flags);
 	}
 	free_slab_list(s, &to_free);
 }
@@ -484,11 +485,16 @@ void cache_free_direct(struct kmem_cache *s, struct page *slab, void *obj)
 static void cache_refill(struct kmem_cache *s, struct array_cache *ac, int nid)
 {
 	struct kmem_cache_node *n = &s->node[nid];
+	unsigned long flags;
 	struct page *slab;
 
 	if (!READ_ONCE(n->free_objects) || !ac->batchcount)
 		return;
-	spin_lock(&n->list_lock);
+	/*
+	 * The array's lock leaves interrupts on; the list lock must not, or
+	 * a handler freeing to the lists on this CPU would spin on it.
+	 */
+	spin_lock_irqsave(&n->list_lock, flags);
 	while (ac->avail < ac->batchcount && (slab = node_next_slab(n))) {
 		unsigned long old = slab->slab_inuse;
 		unsigned int take = min(ac->batchcount - ac->avail,
@@ -499,7 +505,7 @@ static void cache_refill(struct kmem_cache *s, struct array_cache *ac, int nid)
 		n->free_objects -= take;
 		fix_slab_list(s, n, slab, old);
 	}
-	spin_unlock(&n->list_lock);
+	spin_unlock_irqrestore(&n->list_lock, flags);
 }
 
 /* A full array: the oldest batch goes back to the slabs. */
