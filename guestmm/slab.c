@@ -599,8 +599,8 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int nid)
 	struct array_cache *ac = cpu_array(s, cpu);
 	void *obj;
 
-	if (likely(nid == NUMA_NO_NODE || nid == cpu_to_node(cpu)) &&
-	    likely(spin_trylock(&ac->lock))) {
+	/* The array mixes nodes' objects: a caller naming a node gets its lists. */
+	if (likely(nid == NUMA_NO_NODE) && likely(spin_trylock(&ac->lock))) {
 		if (likely(ac->avail)) {
 			obj = ac->entry[--ac->avail];
 			spin_unlock(&ac->lock);

@@ -120,7 +120,6 @@ void report_slabtop(struct seq_buf *m)
 		min_size = min(min_size, s->size);
 		max_size = max(max_size, s->size);
 	}
-	spin_unlock_irqrestore(&slab_lock, flags);
 
 	/* Insertion sort: a few dozen caches. */
 	for (unsigned int i = 1; i < nr; i++) {
@@ -165,4 +164,6 @@ void report_slabtop(struct seq_buf *m)
 		seq_printf(m, " %6lu %8u %9luK %-23s\n", r->slabs, r->per_slab,
 			   r->cache_bytes / 1024, r->name);
 	}
+	/* Held to the end: rows[] is shared, and names live in the caches. */
+	spin_unlock_irqrestore(&slab_lock, flags);
 }
