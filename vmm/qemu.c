@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include <vmm/elf.h>
 #include <vmm/layout.h>
 #include <vmm/log.h>
 #include <vmm/monitor.h>
@@ -274,6 +275,7 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		.status = q_status,
 	};
 	struct ebb_layout layout;
+	struct elf_image img;
 	struct qemu *q = calloc(1, sizeof(*q));
 	const char *argv[64];
 	int argc = 0, status = EBB_EXIT_SETUP, wst = 0;
@@ -294,8 +296,10 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		vmm_log("--mem: the QEMU backend runs guests of up to 3G (microvm's low memory)");
 		goto out;
 	}
+	/* The same checks as KVM's, so bad input fails the same on both. */
 	if (layout_build(&layout, o->nr_nodes, o->node_size, err, sizeof(err)) ||
-	    cmdline_build(o, &layout, NULL, cmdline, sizeof(cmdline), err, sizeof(err)) < 0) {
+	    cmdline_build(o, &layout, NULL, cmdline, sizeof(cmdline), err, sizeof(err)) < 0 ||
+	    elf_parse(kernel, kernel_len, &img, err, sizeof(err))) {
 		vmm_log("%s", err);
 		goto out;
 	}
@@ -370,6 +374,9 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	argv[argc++] = "chardev=c2,mode=control";
 	argv[argc++] = "-device";
 	argv[argc++] = "isa-debug-exit,iobase=0xf4,iosize=0x04";
+	/* QEMU's virtio-mmio is legacy (version 1) by default; the guest drives version 2. */
+	argv[argc++] = "-global";
+	argv[argc++] = "virtio-mmio.force-legacy=false";
 	if (o->swap_path[0]) {
 		qemu_escape(esc, sizeof(esc), o->swap_path);
 		snprintf(drive, sizeof(drive), "if=none,id=swap,format=raw,file=%s", esc);

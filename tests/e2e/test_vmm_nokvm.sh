@@ -31,15 +31,15 @@ else
 	where="this host has no /dev/kvm"
 fi
 
-ebb run --kernel "$GUESTS/vmm_hello.elf"
+ebb run --accel kvm --kernel "$GUESTS/vmm_hello.elf"
 if [ $st -ne 1 ]; then bad no-kvm "exit status $st, want 1"
 elif ! has err "does not exist"; then bad no-kvm "message does not say /dev/kvm is missing"
 elif ! has err "modprobe kvm_intel or modprobe kvm_amd"; then bad no-kvm "message does not say what to do"
 else ok "no-kvm: clear error, exit 1 ($where)"; fi
 
-ebb run
+ebb run --accel kvm
 if [ $st -ne 1 ] || ! has err "/dev/kvm"; then bad no-kvm-embedded "exit $st, want 1 with a /dev/kvm message"
-else ok "no-kvm-embedded: ebb run of the embedded guest fails the same way"; fi
+else ok "no-kvm-embedded: ebb run --accel kvm of the embedded guest fails the same way"; fi
 
 ebb --help
 if [ $st -ne 0 ] || ! has out "Usage: ebb"; then bad help "ebb --help: exit $st"
@@ -65,9 +65,39 @@ ebb frobnicate
 if [ $st -ne 1 ] || ! has err "unknown command"; then bad unknown-command "exit $st"
 else ok "unknown-command: named in the error"; fi
 
-ebb run --kernel "$EBB"
-if [ $st -ne 1 ] || ! has err "not an executable ELF\|PVH"; then bad bad-kernel "exit $st"
-else ok "bad-kernel: a non-PVH ELF is refused before KVM is touched"; fi
+for accel in kvm qemu; do
+	ebb run --accel $accel --kernel "$EBB"
+	if [ $st -ne 1 ] || ! has err "not an executable ELF\|PVH"; then bad bad-kernel-$accel "exit $st"
+	else ok "bad-kernel-$accel: a non-PVH ELF is refused before anything starts"; fi
+done
+
+ebb run --accel bogus
+if [ $st -ne 1 ] || ! has err "kvm, qemu or auto"; then bad bad-accel "exit $st"
+else ok "bad-accel: --accel bogus is a usage error"; fi
+
+ebb run --swap /x,size=1Q
+if [ $st -ne 1 ] || ! has err "not a size"; then bad bad-swap "exit $st"
+else ok "bad-swap: --swap FILE,size=1Q is a usage error"; fi
+
+for c in list stat console stop exec ctl; do
+	ebb help $c
+	if [ $st -ne 0 ] || ! has out "Usage: ebb $c"; then bad help-$c "ebb help $c: exit $st"; continue; fi
+	ebb $c --help
+	if [ $st -ne 0 ] || ! has out "Usage: ebb $c"; then bad help-$c "ebb $c --help: exit $st"
+	else ok "help-$c: ebb help $c, ebb $c --help"; fi
+done
+
+ebb stat
+if [ $st -ne 1 ] || ! has err "Usage: ebb stat"; then bad stat-usage "ebb stat: exit $st, want 1"
+else ok "stat-usage: ebb stat without a name is a usage error (1)"; fi
+
+EBB_RUNTIME_DIR=$TMP/rt ebb stat no-such-vm buddyinfo
+if [ $st -ne 2 ] || ! has err "no running VM named no-such-vm"; then bad no-such-vm "exit $st, want 2"
+else ok "no-such-vm: ebb stat/stop of an unknown VM exit 2"; fi
+
+EBB_RUNTIME_DIR=$TMP/rt ebb list
+if [ $st -ne 0 ] || ! has out "NAME"; then bad list-empty "exit $st"
+else ok "list-empty: ebb list with no VMs prints the header, exit 0"; fi
 
 rm -rf "$TMP"
 echo "vmm-cli: $pass passed, $fail failed"

@@ -210,7 +210,7 @@ static void cmd_query_memory(struct monitor *m, struct ctl_ref who, json_t *args
 
 /* A guest shell command from a string argument @arg, with @fmt around it. */
 static void guest_command(struct monitor *m, struct ctl_ref who, json_t *args, const char *arg,
-			  const char *fmt)
+			  const char *fmt, void (*finish)(struct ctl_op *op))
 {
 	const char *s = json_string_value(json_object_get(args, arg));
 	char cmd[CHAN_LINE_MAX + 1];
@@ -225,7 +225,7 @@ static void guest_command(struct monitor *m, struct ctl_ref who, json_t *args, c
 		ctl_error(m, who, "GenericError", "\"%s\" is too long", arg);
 		return;
 	}
-	op = op_new(m, who, finish_plain);
+	op = op_new(m, who, finish);
 	if (!op) {
 		ctl_error(m, who, "GenericError", "out of memory");
 		return;
@@ -235,12 +235,23 @@ static void guest_command(struct monitor *m, struct ctl_ref who, json_t *args, c
 
 static void cmd_guest_exec(struct monitor *m, struct ctl_ref who, json_t *args)
 {
-	guest_command(m, who, args, "command", "%s");
+	guest_command(m, who, args, "command", "%s", finish_plain);
+}
+
+/* "[N] wl/NAME": the job number workload-stop takes. */
+static void finish_workload(struct ctl_op *op)
+{
+	const char *out = json_string_value(json_object_get(op->result, "output"));
+	long long job;
+
+	if (!op->error[0] && out && sscanf(out, "[%lld]", &job) == 1)
+		json_object_set_new(op->result, "job", json_integer(job));
+	finish_plain(op);
 }
 
 static void cmd_workload_start(struct monitor *m, struct ctl_ref who, json_t *args)
 {
-	guest_command(m, who, args, "workload", "run %s &");
+	guest_command(m, who, args, "workload", "run %s &", finish_workload);
 }
 
 static void cmd_workload_stop(struct monitor *m, struct ctl_ref who, json_t *args)
@@ -255,7 +266,7 @@ static void cmd_workload_stop(struct monitor *m, struct ctl_ref who, json_t *arg
 	}
 	snprintf(s, sizeof(s), "%lld", (long long)json_integer_value(job));
 	a = json_pack("{ss}", "command", s);
-	guest_command(m, who, a, "command", "kill %s");
+	guest_command(m, who, a, "command", "kill %s", finish_plain);
 	json_decref(a);
 }
 
