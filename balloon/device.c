@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-balloon, device side (include/balloon/device.h).
+ *
+ * Inflate and deflate requests are arrays of le32 PFNs in the chain's
+ * device-readable part; reporting requests are device-writable buffers
+ * that each cover one free block; the stats queue holds one buffer of
+ * {le16 tag, le64 val} entries, which the device keeps until it wants
+ * fresher figures and then hands back for the driver to refill (5.5.6.3).
+ * A chain that is malformed as a chain (virtq_pop's checks) puts the
+ * device in DEVICE_NEEDS_RESET; bad contents (a PFN that is not RAM, an
+ * unaligned report) are counted and skipped, the rest of the request
+ * still served.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/falloc.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+
+#include <balloon/device.h>
+#include <vmm/memory.h>
+
+#define HUGE_PAGE	(2UL << 20)
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void balloon_config_read(struct virtio_mmio *vm, unsigned int off, void *buf,
+				unsigned int len)
+{
+	struct balloon_dev *b = vm->dev;
+
+	memcpy(buf, (const char *)&b->config + off, len);
+}
+
+/* Only `actual` is the driver's to write, and only as a whole le32. */
+static void balloon_config_write(struct virtio_mmio *vm, unsigned int off, const void *buf,
+				 unsigned int len)
+{
+	struct balloon_dev *b = vm->dev;
+
+	if (off == offsetof(struct virtio_balloon_config, actual) && len == 4)
+		memcpy(&b->config.actual, buf, 4);
+}
+
+static void balloon_notify(struct virtio_mmio *vm, unsigned int q)
+{
+	struct balloon_dev *b = vm->dev;
+	uint64_t one = 1;
+
+	if (write(b->kick_fd, &one, sizeof(one)) < 0) {
+		/* The counter is saturated: the thread is already due to run. */
+	}
+}
+
+static void balloon_reset(struct virtio_mmio *vm)
+{
+	struct balloon_dev *b = vm->dev;
+
+	/* The held stats buffer goes with the rings; actual starts over. */
+	b->stats_held = false;
+	b->config.actual = 0;
+}
+
+/*
+ * Give [p, p+len) of guest RAM (a host address inside one node's mapping)
+ * back to the host.  0, or -1 if the range is not RAM or the kernel said no.
+ */
+static int discard(struct balloon_dev *b, void *p, size_t len)
+{
+	const struct guest_mem *m = b->mmio.mem;
+
+	for (unsigned int n = 0; n < m->layout.nr_nodes; n++) {
+		const struct guest_node_mem *nm = &m->node[n];
+		uintptr_t base = (uintptr_t)nm->base, a = (uintptr_t)p;
+		int r;
+
+		if (!nm->base || a < base || a - base + len > nm->size)
+			continue;
+		if (m->hugepages) {
+			/* Only whole huge pages can go; a partial one stays. */
+			uintptr_t s = (a + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+			uintptr_t e = (a + len) & ~(HUGE_PAGE - 1);
+
+			if (e <= s)
+				return 0;
+			a = s;
+			len = e - s;
+		}
+		b->counters.discards++;
+		if (nm->fd >= 0)
+			r = fallocate(nm->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				      (off_t)(a - base), (off_t)len);
+		else
+			r = madvise((void *)a, len, MADV_DONTNEED);
+		if (r && nm->fd >= 0)
+			r = madvise((void *)a, len, MADV_REMOVE);
+		if (r)
+			b->counters.discard_errors++;
+		return r;
+	}
+	b->counters.rejected++;
+	return -1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * One batch of PFNs from an inflate (@inflate) or deflate request: check
+ * each against guest RAM; on inflate, discard them as ranges of pages
+ * that are contiguous in the host mapping.
+ */
+static void do_pfns(struct balloon_dev *b, uint32_t *pfn, unsigned int n, bool inflate)
+{
+	char *run = NULL;
+	size_t run_len = 0;
+
+	qsort(pfn, n, sizeof(*pfn), cmp_u32);
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t gpa = (uint64_t)le32toh(pfn[i]) << BALLOON_PFN_SHIFT;
+		char *p;
+
+		if (i && pfn[i] == pfn[i - 1])
+			continue;	/* a duplicate says nothing new */
+		p = guest_mem_ptr(b->mmio.mem, gpa, BALLOON_PAGE_SIZE);
+		if (!p) {
+			b->counters.rejected++;
+			continue;
+		}
+		if (!inflate) {
+			b->counters.deflated++;
+			continue;	/* the next touch faults in a zero page */
+		}
+		b->counters.inflated++;
+		if (run && run + run_len == p) {
+			run_len += BALLOON_PAGE_SIZE;
+			continue;
+		}
+		if (run)
+			discard(b, run, run_len);
+		run = p;
+		run_len = BALLOON_PAGE_SIZE;
+	}
+	if (run)
+		discard(b, run, run_len);
+}
+
+static void pfn_request(struct balloon_dev *b, const struct virtq_req *r, bool inflate)
+{
+	uint32_t pfn[BALLOON_BATCH];
+	size_t off = 0;
+
+	/* A trailing partial PFN is not a PFN: ignored. */
+	while (off + sizeof(uint32_t) <= r->out_len) {
+		size_t got = iov_to_buf(r->out, r->nr_out, off, pfn, sizeof(pfn));
+
+		do_pfns(b, pfn, (unsigned int)(got / sizeof(uint32_t)), inflate);
+		off += got & ~(sizeof(uint32_t) - 1);
+		if (got < sizeof(uint32_t))
+			break;
+	}
+}
+
+static void report_request(struct balloon_dev *b, const struct virtq_req *r)
+{
+	for (unsigned int i = 0; i < r->nr_in; i++) {
+		const struct iovec *v = &r->in[i];
+
+		if (((uintptr_t)v->iov_base | v->iov_len) & (BALLOON_PAGE_SIZE - 1)) {
+			b->counters.rejected++;
+			continue;
+		}
+		if (discard(b, v->iov_base, v->iov_len) == 0)
+			b->counters.reported += v->iov_len / BALLOON_PAGE_SIZE;
+	}
+}
+
+static void stats_request(struct balloon_dev *b, const struct virtq_req *r)
+{
+	struct virtio_balloon_stat st[64];
+	size_t got = iov_to_buf(r->out, r->nr_out, 0, st, sizeof(st));
+
+	for (size_t i = 0; i < got / sizeof(st[0]); i++) {
+		unsigned int tag = le16toh(st[i].tag);
+		uint64_t val = le64toh(st[i].val);
+
+		if (tag < BALLOON_S_LINUX_NR) {
+			b->stats.linux_val[tag] = val;
+			b->stats.linux_have |= 1U << tag;
+		} else if (tag >= EBB_BALLOON_S_BASE && tag < EBB_BALLOON_S_END) {
+			b->stats.ebb_val[tag - EBB_BALLOON_S_BASE] = val;
+			b->stats.ebb_have |= 1U << (tag - EBB_BALLOON_S_BASE);
+		}	/* 5.5.6.3: unknown tags are ignored */
+	}
+	b->stats.updated_ns = now_ns();
+	b->counters.stats_updates++;
+}
+
+/* Hand the stats buffer back so the driver refills it.  Lock held. */
+static void stats_return(struct balloon_dev *b)
+{
+	if (!b->stats_held || !virtio_mmio_queue_live(&b->mmio, BALLOON_VQ_STATS))
+		return;
+	b->stats_held = false;
+	virtq_push(&b->mmio.vq[BALLOON_VQ_STATS], b->stats_head, 0);
+	virtio_mmio_signal_used(&b->mmio, BALLOON_VQ_STATS);
+}
+
+/* Serve queue @q until it is empty; false if the driver broke it. */
+static bool serve(struct balloon_dev *b, unsigned int q)
+{
+	struct virtio_mmio *vm = &b->mmio;
+	enum virtq_error why;
+	bool pushed = false;
+	int got;
+
+	while (virtio_mmio_queue_live(vm, q) && (got = virtq_pop(&vm->vq[q], vm->mem, &b->req, &why))) {
+		if (got < 0) {
+			virtio_mmio_needs_reset(vm, "queue %u: %s", q, virtq_strerror(why));
+			return false;
+		}
+		switch (q) {
+		case BALLOON_VQ_INFLATE:
+		case BALLOON_VQ_DEFLATE:
+			pfn_request(b, &b->req, q == BALLOON_VQ_INFLATE);
+			break;
+		case BALLOON_VQ_REPORTING:
+			report_request(b, &b->req);
+			break;
+		case BALLOON_VQ_STATS:
+			/* A second buffer while we hold one: give the old one back. */
+			stats_return(b);
+			stats_request(b, &b->req);
+			b->stats_held = true;
+			b->stats_head = b->req.head;
+			b->stats_due_ns = now_ns() + (uint64_t)b->cfg.stats_interval_ms * 1000000;
+			continue;	/* held, not pushed */
+		}
+		virtq_push(&vm->vq[q], b->req.head, 0);
+		pushed = true;
+	}
+	if (pushed)
+		virtio_mmio_signal_used(vm, q);
+	return true;
+}
+
+void balloon_dev_process(struct balloon_dev *b)
+{
+	static const unsigned int order[] = {
+		BALLOON_VQ_INFLATE, BALLOON_VQ_DEFLATE, BALLOON_VQ_STATS, BALLOON_VQ_REPORTING,
+	};
+
+	/* The transport lock is held across the discards, as blk holds it across I/O. */
+	pthread_mutex_lock(&b->mmio.lock);
+	for (unsigned int i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (!serve(b, order[i]))
+			break;
+	if (b->stats_held && now_ns() >= b->stats_due_ns)
+		stats_return(b);
+	pthread_mutex_unlock(&b->mmio.lock);
+}
+
+void balloon_dev_request_stats(struct balloon_dev *b)
+{
+	pthread_mutex_lock(&b->mmio.lock);
+	stats_return(b);
+	pthread_mutex_unlock(&b->mmio.lock);
+}
+
+void balloon_dev_set_target(struct balloon_dev *b, uint32_t pages)
+{
+	pthread_mutex_lock(&b->mmio.lock);
+	b->config.num_pages = htole32(pages);
+	virtio_mmio_config_changed(&b->mmio);
+	pthread_mutex_unlock(&b->mmio.lock);
+}
+
+void balloon_dev_info(struct balloon_dev *b, struct balloon_dev_info *out)
+{
+	pthread_mutex_lock(&b->mmio.lock);
+	out->num_pages = le32toh(b->config.num_pages);
+	out->actual = le32toh(b->config.actual);
+	out->features = b->mmio.status & VIRTIO_CONFIG_S_FEATURES_OK ? b->mmio.driver_features : 0;
+	out->counters = b->counters;
+	out->stats = b->stats;
+	pthread_mutex_unlock(&b->mmio.lock);
+}
+
+int balloon_dev_init(struct balloon_dev *b, const struct balloon_dev_config *cfg,
+		     const struct guest_mem *mem, uint64_t base, unsigned int irq,
+		     void (*set_irq)(void *ctx, unsigned int irq, int level), void *irq_ctx)
+{
+	memset(b, 0, sizeof(*b));
+	b->cfg = *cfg;
+	b->ops = (struct virtio_dev_ops){
+		.name = "virtio-balloon",
+		.device_id = VIRTIO_ID_BALLOON,
+		.features = 1ULL << VIRTIO_BALLOON_F_MUST_TELL_HOST,
+		.nr_queues = BALLOON_NR_VQS,
+		.queue_max = BALLOON_QUEUE_SIZE,
+		.config_read = balloon_config_read,
+		.config_write = balloon_config_write,
+		.config_len = sizeof(struct virtio_balloon_config),
+		.notify = balloon_notify,
+		.reset = balloon_reset,
+	};
+	if (cfg->stats_interval_ms)
+		b->ops.features |= 1ULL << VIRTIO_BALLOON_F_STATS_VQ;
+	if (cfg->deflate_on_oom)
+		b->ops.features |= 1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
+	if (cfg->reporting)
+		b->ops.features |= 1ULL << VIRTIO_BALLOON_F_REPORTING;
+	b->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	b->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (b->kick_fd < 0 || b->stop_fd < 0)
+		goto fail;
+	virtio_mmio_init(&b->mmio, &b->ops, b, mem, base, irq, set_irq, irq_ctx);
+	return 0;
+fail:
+	if (b->kick_fd >= 0)
+		close(b->kick_fd);
+	if (b->stop_fd >= 0)
+		close(b->stop_fd);
+	return -1;
+}
+
+/* Milliseconds until the held stats buffer is due, -1: nothing to wait for. */
+static int stats_timeout(struct balloon_dev *b)
+{
+	uint64_t now = now_ns();
+	int ms = -1;
+
+	pthread_mutex_lock(&b->mmio.lock);
+	if (b->stats_held)
+		ms = b->stats_due_ns <= now ? 0 : (int)((b->stats_due_ns - now + 999999) / 1000000);
+	pthread_mutex_unlock(&b->mmio.lock);
+	return ms;
+}
+
+static void *balloon_thread(void *arg)
+{
+	struct balloon_dev *b = arg;
+
+	pthread_setname_np(pthread_self(), "virtio-balloon");
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = b->kick_fd, .events = POLLIN },
+			{ .fd = b->stop_fd, .events = POLLIN },
+		};
+		uint64_t v;
+
+		if (poll(p, 2, stats_timeout(b)) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (p[0].revents && read(b->kick_fd, &v, sizeof(v)) < 0) {
+			/* EAGAIN: another read took it; serve anyway */
+		}
+		balloon_dev_process(b);
+	}
+	return NULL;
+}
+
+int balloon_dev_start(struct balloon_dev *b)
+{
+	int r = pthread_create(&b->thread, NULL, balloon_thread, b);
+
+	if (r) {
+		errno = r;
+		return -1;
+	}
+	b->started = true;
+	return 0;
+}
+
+void balloon_dev_destroy(struct balloon_dev *b)
+{
+	uint64_t one = 1;
+
+	if (b->started) {
+		if (write(b->stop_fd, &one, sizeof(one)) < 0) {
+			/* cannot fail on a fresh eventfd */
+		}
+		pthread_join(b->thread, NULL);
+		b->started = false;
+	}
+	close(b->kick_fd);
+	close(b->stop_fd);
+	virtio_mmio_destroy(&b->mmio);
+}
+
+const char *balloon_stat_name(unsigned int tag)
+{
+	static const char *const linux_names[BALLOON_S_LINUX_NR] = {
+		"swap-in", "swap-out", "major-faults", "minor-faults", "free-memory",
+		"total-memory", "available-memory", "disk-caches", "hugetlb-allocations",
+		"hugetlb-failures", "oom-kills", "alloc-stalls", "async-scans", "direct-scans",
+		"async-reclaims", "direct-reclaims",
+	};
+	static const char *const ebb_names[EBB_BALLOON_S_NR] = {
+		"infl-bytes", "infl-free", "infl-shrink", "infl-reclaim", "infl-swap",
+		"infl-compact", "infl-ns", "oom-deflate",
+	};
+
+	if (tag < BALLOON_S_LINUX_NR)
+		return linux_names[tag];
+	if (tag >= EBB_BALLOON_S_BASE && tag < EBB_BALLOON_S_END)
+		return ebb_names[tag - EBB_BALLOON_S_BASE];
+	return NULL;
+}

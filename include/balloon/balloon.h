@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the balloon driver (balloon/driver.c, in the guest) and the device
+ * (balloon/device.c, in the VMM) agree on beyond the virtio 1.2 text.
+ * Everything the specification names comes from <linux/virtio_balloon.h>;
+ * this file adds only what that header lacks on older systems and what is
+ * ebb's own.
+ *
+ * Queues, in virtio 1.2 order (5.5.2): inflate 0, deflate 1, stats 2,
+ * free_page_vq 3 (FREE_PAGE_HINT, not offered) and reporting 4.  Queue
+ * numbers are fixed by the spec only when the features before them are
+ * negotiated; ebb's device always exposes all five, and drivers use the
+ * numbers below whatever they negotiated, as Linux's driver does.
+ */
+#ifndef EBB_BALLOON_BALLOON_H
+#define EBB_BALLOON_BALLOON_H
+
+#include <linux/virtio_balloon.h>
+
+enum balloon_vq {
+	BALLOON_VQ_INFLATE,
+	BALLOON_VQ_DEFLATE,
+	BALLOON_VQ_STATS,
+	BALLOON_VQ_FREE_PAGE,
+	BALLOON_VQ_REPORTING,
+	BALLOON_NR_VQS
+};
+
+/* PFNs on the inflate and deflate queues are in these units, always (5.5.6). */
+#define BALLOON_PFN_SHIFT	VIRTIO_BALLOON_PFN_SHIFT
+#define BALLOON_PAGE_SIZE	(1UL << VIRTIO_BALLOON_PFN_SHIFT)
+/* PFNs per inflate / deflate request, as Linux's VIRTIO_BALLOON_ARRAY_PFNS_MAX. */
+#define BALLOON_BATCH		256
+
+/*
+ * Statistics tags 10..15 came with Linux 6.12; older UAPI headers stop at
+ * 9.  Values as Linux defines them (memory amounts in bytes, counts as
+ * counts).
+ */
+#ifndef VIRTIO_BALLOON_S_OOM_KILL
+#define VIRTIO_BALLOON_S_OOM_KILL	10	/* OOM killer invocations */
+#define VIRTIO_BALLOON_S_ALLOC_STALL	11	/* direct reclaim entries */
+#define VIRTIO_BALLOON_S_ASYNC_SCAN	12	/* bytes scanned by kswapd */
+#define VIRTIO_BALLOON_S_DIRECT_SCAN	13	/* bytes scanned in direct reclaim */
+#define VIRTIO_BALLOON_S_ASYNC_RECLAIM	14	/* bytes reclaimed by kswapd */
+#define VIRTIO_BALLOON_S_DIRECT_RECLAIM	15	/* bytes reclaimed directly */
+#endif
+#define BALLOON_S_LINUX_NR	16
+
+/*
+ * ebb's own tags, far above anything virtio or Linux uses so a peer
+ * device ignores them (5.5.6.3: unknown tags are skipped).  The
+ * inflation figures describe the last inflation: a run of the driver
+ * from one target change until the target was reached or changed again.
+ * Amounts in bytes, times in nanoseconds.
+ */
+enum ebb_balloon_stat {
+	EBB_BALLOON_S_BASE = 0xeb00,
+	EBB_BALLOON_S_INFL_BYTES = EBB_BALLOON_S_BASE,	/* last inflation: ballooned */
+	EBB_BALLOON_S_INFL_FREE,	/*   of which straight from free memory */
+	EBB_BALLOON_S_INFL_SHRINK,	/*   freed first by the shrinkers */
+	EBB_BALLOON_S_INFL_RECLAIM,	/*   reclaimed from the LRU lists */
+	EBB_BALLOON_S_INFL_SWAP,	/*   written to swap meanwhile */
+	EBB_BALLOON_S_INFL_COMPACT,	/*   migrated by compaction meanwhile */
+	EBB_BALLOON_S_INFL_NS,		/*   time it took */
+	EBB_BALLOON_S_OOM_DEFLATE,	/* bytes released to the OOM path, ever */
+	EBB_BALLOON_S_END
+};
+#define EBB_BALLOON_S_NR	(EBB_BALLOON_S_END - EBB_BALLOON_S_BASE)
+
+#endif
