@@ -34,6 +34,9 @@ static void console_out(struct monitor *m)
 		}
 		ctl_console_broadcast(m, buf, (size_t)n);
 	}
+	/* End of stream (QEMU going away): stop polling it; end_fd follows. */
+	if (n == 0)
+		m->console_eof = true;
 }
 
 static void chan_in(struct monitor *m)
@@ -43,6 +46,8 @@ static void chan_in(struct monitor *m)
 
 	while ((n = read(m->be->chan_fd, buf, sizeof(buf))) > 0)
 		chan_input(&m->chan, buf, (size_t)n);
+	if (n == 0)
+		m->chan_eof = true;
 }
 
 /* Push what is queued for the guest; true if something is still waiting. */
@@ -128,8 +133,9 @@ void monitor_run(struct monitor *m, const struct monitor_backend *be)
 
 		p[P_END] = (struct pollfd){ .fd = be->end_fd, .events = POLLIN };
 		p[P_SIG] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		p[P_CONSOLE] = (struct pollfd){ .fd = be->console_fd, .events = POLLIN };
-		p[P_CHAN] = (struct pollfd){ .fd = be->chan_fd, .events = POLLIN };
+		p[P_CONSOLE] = (struct pollfd){ .fd = m->console_eof ? -1 : be->console_fd,
+						.events = POLLIN };
+		p[P_CHAN] = (struct pollfd){ .fd = m->chan_eof ? -1 : be->chan_fd, .events = POLLIN };
 		p[P_LISTEN] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
 		p[P_EXTRA] = (struct pollfd){ .fd = be->extra_fd, .events = POLLIN };
 		/* Read input only when the last of it reached the guest. */
@@ -163,7 +169,8 @@ void monitor_run(struct monitor *m, const struct monitor_backend *be)
 				ctl_client_input(m, i);
 	}
 	/* The VM ended: what it printed last still goes out. */
-	console_out(m);
+	if (!m->console_eof)
+		console_out(m);
 	chan_destroy(&m->chan);
 	for (int i = 0; i < MONITOR_MAX_CLIENTS; i++)
 		ctl_client_close(m, i);

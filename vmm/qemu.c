@@ -415,7 +415,7 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		vmm_log("QEMU (%s) did not start; its messages are above", qemu_bin);
 		goto out_kill;
 	}
-	vmm_log("running %s under QEMU (%s -M microvm, TCG, pid %d): no KVM acceleration",
+	vmm_log("VM %s runs under QEMU (%s -M microvm, TCG, pid %d): no KVM acceleration",
 		o->name, qemu_bin, (int)q->pid);
 
 	term_raw_enter();

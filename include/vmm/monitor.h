@@ -72,6 +72,7 @@ struct monitor {
 	uint8_t to_console[4096];	/* input on its way to the guest's console */
 	size_t to_console_len, to_console_off;
 	bool stdin_open, escape;
+	bool console_eof, chan_eof;	/* the backend closed these streams */
 	bool quitting;
 };
 

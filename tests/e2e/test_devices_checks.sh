@@ -126,12 +126,19 @@ else
 	cat "$TMP/g1" "$TMP/g2" "$TMP/g3" "$TMP/g4" | sed 's/^/    | /'
 fi
 
-# 6. guest-exec.
+# 6. ebb console: attach, type a command, see its output, detach at end of input.
+(echo 'echo console-attached-ok'; sleep 3) | ebb console "$NAME" >"$TMP/attach" 2>&1
+st=$?
+if [ $st -eq 0 ] && grep -q '^console-attached-ok' "$TMP/attach" && kill -0 "$vm_pid"; then
+	ok "console: attached, ran a command, detached; the VM runs on"
+else bad console "exit $st"; show "$TMP/attach"; fi
+
+# 7. guest-exec.
 if [ "$(ebb exec "$NAME" echo hello from the guest)" = "hello from the guest" ]; then
 	ok "guest-exec: echo through the control channel"
 else bad guest-exec "no echo back"; fi
 
-# 7. Workloads start and stop through the control channel.
+# 8. Workloads start and stop through the control channel.
 ebb ctl "$NAME" '{"execute": "workload-start", "arguments": {"workload": "frag 16M"}}' >"$TMP/w1"
 job=$(sed -n 's/.*"job":\([0-9][0-9]*\).*/\1/p' "$TMP/w1")
 if [ -z "$job" ]; then bad workload "workload-start gave no job number"; show "$TMP/w1"
@@ -141,7 +148,7 @@ else
 	else bad workload "workload-stop $job failed"; show "$TMP/w2"; fi
 fi
 
-# 8. The swap disk itself: the guest's write-read-verify over virtio-blk
+# 9. The swap disk itself: the guest's write-read-verify over virtio-blk
 # (ebb's device under KVM, QEMU's own under QEMU), seen in the host file.
 ebb exec "$NAME" blk test 4M 2048 >"$TMP/blk" 2>&1
 st=$?
@@ -153,7 +160,7 @@ else
 	show "$TMP/blk"
 fi
 
-# 9. The swap disk: a workload larger than RAM swaps out and comes back intact.
+# 10. The swap disk: a workload larger than RAM swaps out and comes back intact.
 ebb stat "$NAME" meminfo >"$TMP/meminfo" 2>&1
 swap_kb=$(sed -n 's/^SwapTotal: *\([0-9]*\) kB/\1/p' "$TMP/meminfo")
 if [ -z "$swap_kb" ] || [ "$swap_kb" -eq 0 ]; then
@@ -169,7 +176,7 @@ else
 	else ok "swap: 192M workload on 128M RAM, pswpout $out, pages intact"; fi
 fi
 
-# 10. ebb stop ends the VM cleanly: ebb run exits 0 and the socket is gone.
+# 11. ebb stop ends the VM cleanly: ebb run exits 0 and the socket is gone.
 ebb stop "$NAME"
 st=$?
 i=0
