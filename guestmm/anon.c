@@ -12,6 +12,8 @@
 #include "internal.h"
 #include <guestmm/anon.h>
 #include <guestmm/pte.h>
+#include <guestmm/swap.h>
+#include <guestmm/vmscan.h>
 
 _Static_assert(sizeof(struct mm_anon) <= PAGE_SIZE, "struct mm_anon lives in one page");
 
@@ -120,10 +122,16 @@ static struct page *zap_pte(struct mm_anon *mm, unsigned long va)
 	pte_t old = platform_pte_xchg(mm->as, va, 0);
 	struct page *page;
 
+	if (pte_is_swap(old)) {
+		swap_free_entry(old);
+		mm->swapents--;
+		return NULL;
+	}
 	if (!pte_present(old))
 		return NULL;
 	platform_tlb_flush_page(mm->as, va);
 	page = pfn_to_page(pte_pfn(old));
+	lru_del_page(page);
 	if (!PageFlag(page, PG_isolated))
 		page_clear_movable(page);
 	mm->rss--;
@@ -230,11 +238,18 @@ enum mm_fault_result anon_fault(struct mm_anon *mm, unsigned long va, bool write
 		spin_unlock_irqrestore(&mm->lock, flags);
 		return MM_FAULT_SIGSEGV;
 	}
+	if (mm->dying) {
+		spin_unlock_irqrestore(&mm->lock, flags);
+		return MM_FAULT_OOM;		/* OOM-killed: its memory is gone */
+	}
 	pte = platform_pte_read(mm->as, va);
+	prot = PTE_USER | PTE_NX | (r->writable ? PTE_RW : 0);
 	spin_unlock_irqrestore(&mm->lock, flags);
 	/* Populated meanwhile (or being migrated, and now done). */
 	if (pte_present(pte))
 		return MM_FAULT_OK;
+	if (pte_is_swap(pte))
+		return swapin_anon_page(mm, va, pte, prot);
 
 	/* Not under the lock: the allocation may compact, migrating our pages. */
 	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
@@ -243,8 +258,8 @@ enum mm_fault_result anon_fault(struct mm_anon *mm, unsigned long va, bool write
 
 	spin_lock_irqsave(&mm->lock, flags);
 	r = find_region(mm, va);
-	if (!r) {
-		ret = MM_FAULT_SIGSEGV;		/* unmapped meanwhile */
+	if (!r || mm->dying) {
+		ret = r ? MM_FAULT_OOM : MM_FAULT_SIGSEGV;	/* unmapped or killed meanwhile */
 		goto out_free;
 	}
 	if (!pte_none(platform_pte_read(mm->as, va)))
@@ -259,6 +274,8 @@ enum mm_fault_result anon_fault(struct mm_anon *mm, unsigned long va, bool write
 	}
 	mm->rss++;
 	mod_node_page_state(page_zone(page)->zone_pgdat, NR_ANON_MAPPED, 1);
+	SetPageFlag(page, PG_swapbacked);
+	lru_add_page(page);
 	spin_unlock_irqrestore(&mm->lock, flags);
 	return MM_FAULT_OK;
 
@@ -309,6 +326,8 @@ static bool anon_isolate_page(struct page *page, enum migrate_mode mode)
 	if (mapped) {
 		__atomic_add_fetch(&mm->refs, 1, __ATOMIC_RELAXED);
 		mod_isolated(page, 1);
+		/* Off its LRU list: page->lru now belongs to the isolator. */
+		lru_del_page(page);
 	}
 	spin_unlock_irqrestore(&mm->lock, flags);
 	return mapped;
@@ -335,7 +354,9 @@ static int anon_migrate_page(struct page *dst, struct page *src, enum migrate_mo
 	platform_tlb_flush_page(mm->as, va);
 	memcpy(page_address(dst), page_address(src), PAGE_SIZE);
 	dst->index = va;
+	dst->flags |= src->flags & (BIT(PG_swapbacked) | BIT(PG_active) | BIT(PG_referenced));
 	page_set_movable(dst, &mm->mapping);
+	lru_add_page(dst);
 	/* Same protection, accessed and dirty bits: only the frame changes. */
 	platform_pte_xchg(mm->as, va, (old & ~PTE_PFN_MASK) | ((pte_t)page_to_pfn(dst) << PAGE_SHIFT));
 	page_clear_movable(src);
@@ -356,6 +377,8 @@ static void anon_putback_page(struct page *page)
 	/* Unmapped while isolated: the reverse map goes, the page will be freed. */
 	if (!anon_page_mapped(mm, page))
 		page_clear_movable(page);
+	else
+		lru_add_page(page);
 	mod_isolated(page, -1);
 	spin_unlock_irqrestore(&mm->lock, flags);
 	anon_mm_put(mm);

@@ -10,6 +10,7 @@
  * that fit.  Watermarks and per-CPU batch sizes follow from the result.
  */
 #include "internal.h"
+#include <guestmm/vmscan.h>
 #include <guestmm/namecache.h>
 #include <guestmm/slab.h>
 #include <guestmm/vmalloc.h>
@@ -419,6 +420,7 @@ int mm_init(const struct mm_boot_params *params)
 		for_each_zone(zone)
 			zone_pcp_update(zone);
 	}
+	lru_init();
 	/* The page allocator works: bring up what allocates from it. */
 	kmem_cache_init();
 	vmalloc_init();

@@ -84,6 +84,19 @@ void movable_mapping_sync(void)
 	spin_unlock_irqrestore(&movable_lock, flags);
 }
 
+unsigned long movable_mapping_lock(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&movable_lock, flags);
+	return flags;
+}
+
+void movable_mapping_unlock(unsigned long flags)
+{
+	spin_unlock_irqrestore(&movable_lock, flags);
+}
+
 static void putback_movable_page(struct page *page)
 {
 	struct movable_mapping *m = page_movable_mapping(page);

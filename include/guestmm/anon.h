@@ -39,6 +39,8 @@ struct mm_anon {
 	spinlock_t lock;
 	int refs;			/* the owner's, and one per isolated page */
 	unsigned long rss;		/* pages mapped */
+	unsigned long swapents;		/* pages out in swap (swap entries in PTEs) */
+	bool dying;			/* the OOM killer is freeing it: no new pages */
 	struct list_head list;		/* on anon_mms, for the fault handler */
 	unsigned int nr_regions;
 	struct anon_region regions[ANON_MAX_REGIONS];

@@ -19,8 +19,17 @@
 #ifndef EBUSY
 #define EBUSY	16
 #endif
+#ifndef EIO
+#define EIO	5
+#endif
+#ifndef ENODEV
+#define ENODEV	19
+#endif
 #ifndef EINVAL
 #define EINVAL	22
+#endif
+#ifndef ENOSPC
+#define ENOSPC	28
 #endif
 
 #endif

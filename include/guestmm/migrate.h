@@ -112,4 +112,12 @@ int migrate_pages(struct list_head *from, new_page_t *get_new_page, free_page_t 
  */
 void movable_mapping_sync(void);
 
+/*
+ * The lock movable_mapping_sync() waits for.  Reclaim takes pages off
+ * the LRU and has their owners claim them (isolate_page) under it, so
+ * an owner cannot be freed in between.
+ */
+unsigned long movable_mapping_lock(void);
+void movable_mapping_unlock(unsigned long flags);
+
 #endif

@@ -86,6 +86,31 @@ struct per_cpu_pages {
 	unsigned long numa_event[NR_VM_NUMA_EVENT_ITEMS];
 } __cacheline_aligned;
 
+/*
+ * LRU lists, one set per node (Linux's lruvec): pages in use that reclaim
+ * may take back, oldest at the tail.  Anonymous pages go to swap; the
+ * file class holds clean cache pages that can simply be dropped;
+ * unevictable pages are never scanned.  lru.c keeps them, vmscan.c
+ * scans them, workingset.c ages them.
+ */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+
+struct lruvec {
+	spinlock_t lru_lock;			/* the lists; innermost lock */
+	struct list_head lists[NR_LRU_LISTS];
+	/* Evictions and activations so far: the clock refault distances use. */
+	unsigned long nonresident_age;
+	/* Recent reclaim cost per class (anon, file): swappiness balances on it. */
+	unsigned long anon_cost, file_cost;
+};
+
 enum zone_flags {
 	ZONE_BOOSTED_WATERMARK,	/* a fragmenting fallback boosted the watermark */
 };
@@ -199,6 +224,11 @@ struct pglist_data {
 	enum zone_type kswapd_highest_zoneidx;
 	int kswapd_failures;		/* fruitless reclaim passes */
 	unsigned long kswapd_wakeups;
+	struct platform_thread *kswapd;	/* kswapd.c */
+	struct platform_event *kswapd_wait;
+	bool kswapd_sleeping;		/* in its full sleep: the node is balanced */
+
+	struct lruvec __lruvec;		/* lru.c */
 
 	/* kcompactd (kcompactd.c): the order and zone it was woken for. */
 	int kcompactd_max_order;

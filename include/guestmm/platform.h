@@ -116,6 +116,33 @@ void platform_event_destroy(struct platform_event *ev);
 bool platform_event_wait(struct platform_event *ev, uint64_t timeout_ns);
 void platform_event_signal(struct platform_event *ev);
 
+/* --- Tasks ------------------------------------------------------------ */
+
+/*
+ * A pointer-sized slot in the running task (thread) that belongs to
+ * guestmm: it keeps the task's memory state there (struct mm_task:
+ * memory stall time, OOM victim).  NULL until guestmm sets it; kernel
+ * threads and interrupts may leave it NULL.  Hosted: a thread-local
+ * variable; guest: a field of the task struct.
+ */
+void **platform_current_slot(void);
+
+/* --- Swap devices (swapfile.c, swap_anon.c) ------------------------------- */
+
+/*
+ * Swap area @type (0 .. MAX_SWAPFILES-1): a block device or file of page
+ * slots.  platform_swap_pages() is its size in pages (0: there is none).
+ * Writes put @nr pages at consecutive slots from @slot (reclaim writes a
+ * batch at once, so the device sees sequential I/O); reads fill one page.
+ * Both are synchronous and may sleep (never called with a spinlock held)
+ * and return 0 or a negative errno: -EIO, -ENOSPC.  An error is reported
+ * and handled by guestmm, never ignored.
+ */
+unsigned long platform_swap_pages(unsigned int type);
+int platform_swap_write(unsigned int type, unsigned long slot, void *const pages[],
+			unsigned int nr);
+int platform_swap_read(unsigned int type, unsigned long slot, void *page);
+
 /* --- Diagnostics ------------------------------------------------------ */
 
 /* One line of kernel log, without the trailing newline. */

@@ -41,6 +41,19 @@ size_t hosted_phys_size(void);
 struct platform_as;
 int hosted_access(struct platform_as *as, unsigned long va, void *buf, size_t len, bool write);
 
+/*
+ * Swap area @type (0) on a file at @path of @pages pages, created or
+ * truncated; guestmm's swapon() then takes it into use.  0, or -1 with a
+ * message.  A full area is simply a small one.
+ */
+int hosted_swap_setup(unsigned int type, const char *path, unsigned long pages);
+
+/*
+ * Make area @type's writes (or reads) fail with -EIO after @after more
+ * of them succeed; -1 turns the failures off again.
+ */
+void hosted_swap_fail(unsigned int type, bool write, long after);
+
 /* Bind the calling thread to a CPU id (0 .. nr_cpus-1). */
 void hosted_set_cpu(unsigned int cpu);
 
