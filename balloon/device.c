@@ -135,9 +135,11 @@ static void do_pfns(struct balloon_dev *b, uint32_t *pfn, unsigned int n, bool i
 	char *run = NULL;
 	size_t run_len = 0;
 
+	for (unsigned int i = 0; i < n; i++)
+		pfn[i] = le32toh(pfn[i]);
 	qsort(pfn, n, sizeof(*pfn), cmp_u32);
 	for (unsigned int i = 0; i < n; i++) {
-		uint64_t gpa = (uint64_t)le32toh(pfn[i]) << BALLOON_PFN_SHIFT;
+		uint64_t gpa = (uint64_t)pfn[i] << BALLOON_PFN_SHIFT;
 		char *p;
 
 		if (i && pfn[i] == pfn[i - 1])
