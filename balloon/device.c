@@ -421,7 +421,7 @@ const char *balloon_stat_name(unsigned int tag)
 	};
 	static const char *const ebb_names[EBB_BALLOON_S_NR] = {
 		"infl-bytes", "infl-free", "infl-shrink", "infl-reclaim", "infl-swap",
-		"infl-compact", "infl-ns", "oom-deflate",
+		"infl-compact", "infl-ns", "oom-deflate", "stall-us", "stall-avg10",
 	};
 
 	if (tag < BALLOON_S_LINUX_NR)

@@ -34,6 +34,7 @@
 #include <guestmm/oom.h>
 #include <guestmm/page_alloc.h>
 #include <guestmm/platform.h>
+#include <guestmm/psi.h>
 #include <guestmm/shrinker.h>
 #include <guestmm/spinlock.h>
 #include <guestmm/vmstat.h>
@@ -464,8 +465,10 @@ static unsigned int fill_stats(struct balloon *b)
 {
 	unsigned long stall = 0, free = nr_free_pages(), reclaimable, avail;
 	struct balloon_inflation *l = &b->last;
+	struct psi_memory pm;
 	unsigned int i = 0;
 
+	psi_memory_read(&pm);
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		stall += sum_vm_event((enum vm_event_item)(ALLOCSTALL_DMA + z));
 	/* MemAvailable, as Linux estimates it, with the slab's reclaimable half. */
@@ -496,6 +499,8 @@ static unsigned int fill_stats(struct balloon *b)
 	i = put_stat(b, i, EBB_BALLOON_S_INFL_COMPACT, (uint64_t)l->compacted << PAGE_SHIFT);
 	i = put_stat(b, i, EBB_BALLOON_S_INFL_NS, l->ns);
 	i = put_stat(b, i, EBB_BALLOON_S_OOM_DEFLATE, (uint64_t)b->oom_pages << PAGE_SHIFT);
+	i = put_stat(b, i, EBB_BALLOON_S_STALL_US, pm.some_total_us);
+	i = put_stat(b, i, EBB_BALLOON_S_STALL_AVG10, pm.some_avg[0]);
 	return i;
 }
 

@@ -64,6 +64,8 @@ enum ebb_balloon_stat {
 	EBB_BALLOON_S_INFL_COMPACT,	/*   migrated by compaction meanwhile */
 	EBB_BALLOON_S_INFL_NS,		/*   time it took */
 	EBB_BALLOON_S_OOM_DEFLATE,	/* bytes released to the OOM path, ever */
+	EBB_BALLOON_S_STALL_US,		/* memory stall (PSI "some" total), microseconds */
+	EBB_BALLOON_S_STALL_AVG10,	/* PSI "some" avg10, percent x 100 */
 	EBB_BALLOON_S_END
 };
 #define EBB_BALLOON_S_NR	(EBB_BALLOON_S_END - EBB_BALLOON_S_BASE)

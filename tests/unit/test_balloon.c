@@ -224,6 +224,7 @@ START_TEST(test_balloon_stats)
 	ck_assert_uint_eq(i.stats.ebb_val[EBB_BALLOON_S_INFL_BYTES - EBB_BALLOON_S_BASE], 256 * 4096);
 	ck_assert_str_eq(balloon_stat_name(VIRTIO_BALLOON_S_AVAIL), "available-memory");
 	ck_assert_str_eq(balloon_stat_name(EBB_BALLOON_S_INFL_SHRINK), "infl-shrink");
+	ck_assert(i.stats.ebb_have & (1U << (EBB_BALLOON_S_STALL_US - EBB_BALLOON_S_BASE)));
 	lb_stop();
 }
 END_TEST
