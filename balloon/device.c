@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -306,6 +307,39 @@ void balloon_dev_info(struct balloon_dev *b, struct balloon_dev_info *out)
 	out->counters = b->counters;
 	out->stats = b->stats;
 	pthread_mutex_unlock(&b->mmio.lock);
+}
+
+int balloon_parse_opts(const char *s, struct balloon_dev_config *cfg, char *err,
+		       size_t errlen)
+{
+	char buf[128], *tok, *save;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+
+		if (!strcmp(tok, "deflate-on-oom")) {
+			cfg->deflate_on_oom = true;
+		} else if (!strcmp(tok, "reporting")) {
+			cfg->reporting = true;
+		} else if (!strncmp(tok, "stats=", 6)) {
+			unsigned long sec = strtoul(tok + 6, &end, 10);
+
+			if (end == tok + 6 || *end || sec == 0 || sec > 3600)
+				goto bad;
+			cfg->stats_interval_ms = (unsigned int)sec * 1000;
+		} else {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "--balloon=%s: expected deflate-on-oom, stats=SECONDS (1..3600) "
+		 "and reporting, comma-separated", s);
+	return -1;
 }
 
 int balloon_dev_init(struct balloon_dev *b, const struct balloon_dev_config *cfg,

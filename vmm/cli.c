@@ -65,6 +65,15 @@ const char cli_ctl_usage[] =
 "  ebb ctl vm1 '{\"execute\": \"query-status\"}'\n"
 "Exit status 0 for {\"return\": ...}, 3 for {\"error\": ...}.\n";
 
+const char cli_balloon_usage[] =
+"Usage: ebb balloon NAME [SIZE | --inflate SIZE] [--json]\n"
+"\n"
+"With SIZE, set the size VM NAME's guest should have (like QEMU's balloon\n"
+"command: the balloon takes the rest of its RAM); with --inflate SIZE, the\n"
+"balloon's own size.  Without, print the target, the size the guest reached,\n"
+"what the device did, and the guest's statistics (the last inflation's\n"
+"accounting among them).  The VM must run with --balloon.\n";
+
 /* Connect to @name; prints why not.  fd or -1. */
 static int connect_vm(const char *name)
 {
@@ -437,5 +446,52 @@ detach:
 	term_raw_leave();
 	fprintf(stderr, "\r\nebb: detached from %s (it keeps running)\n", argv[1]);
 	close(fd);
+	return EBB_CLI_OK;
+}
+
+int cli_balloon(int argc, char **argv)
+{
+	bool json = argc > 2 && !strcmp(argv[argc - 1], "--json");
+	bool inflate = argc > 3 && !strcmp(argv[2], "--inflate");
+	int nargs = argc - json;
+	const char *key, *k;
+	uint64_t size;
+	json_t *r, *v;
+	int st;
+
+	HELP_OR_USAGE(cli_balloon_usage, nargs < 2 || nargs > 4 || (nargs == 4 && !inflate) ||
+					 (nargs == 3 && argv[2][0] == '-'));
+	if (nargs > 2) {
+		if (parse_size(argv[nargs - 1], &size)) {
+			vmm_log("%s: not a size (e.g. 256M)", argv[nargs - 1]);
+			return EBB_CLI_USAGE;
+		}
+		r = call(argv[1], json_pack("{ss s{sI}}", "execute", "balloon", "arguments",
+					    inflate ? "inflate" : "value", (json_int_t)size), &st);
+		json_decref(r);
+		return r ? EBB_CLI_OK : st;
+	}
+	r = call(argv[1], json_pack("{ss}", "execute", "query-balloon"), &st);
+	if (!r)
+		return st;
+	if (json) {
+		json_dumpf(json_object_get(r, "return"), stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		json_t *ret = json_object_get(r, "return");
+
+		json_object_foreach(ret, key, v) {
+			json_t *w;
+
+			if (json_is_object(v)) {
+				printf("%s:\n", key);
+				json_object_foreach(v, k, w)
+					printf("  %-22s %lld\n", k, (long long)json_integer_value(w));
+			} else {
+				printf("%-24s %lld\n", key, (long long)json_integer_value(v));
+			}
+		}
+	}
+	json_decref(r);
 	return EBB_CLI_OK;
 }

@@ -123,12 +123,26 @@ int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t e
 		base += EBB_MMIO_SIZE;
 		irq++;
 	}
+	if (o->balloon) {
+		if (balloon_dev_init(&vm->balloon, &o->balloon_cfg, &vm->mem, base, irq, virtio_irq, vm))
+			ERR("virtio-balloon: %s", strerror(errno));
+		vm->has_balloon = true;
+		if (bus_register(&vm->mmio, base, EBB_MMIO_SIZE, virtio_mmio_io, &vm->balloon.mmio,
+				 "virtio-balloon"))
+			ERR("registering virtio-balloon failed");
+		for (unsigned int q = 0; q < BALLOON_NR_VQS; q++)
+			add_ioeventfd(vm, base, q, vm->balloon.kick_fd);
+		snprintf(params + strlen(params), plen - strlen(params),
+			 "%svirtio_mmio.device=4K@0x%" PRIx64 ":%u", params[0] ? " " : "", base, irq);
+	}
 	return 0;
 }
 
 int devices_start(struct vm *vm)
 {
-	return vm->has_blk ? virtio_blk_start(&vm->blk) : 0;
+	if (vm->has_blk && virtio_blk_start(&vm->blk))
+		return -1;
+	return vm->has_balloon ? balloon_dev_start(&vm->balloon) : 0;
 }
 
 void devices_destroy(struct vm *vm)
@@ -136,6 +150,9 @@ void devices_destroy(struct vm *vm)
 	if (vm->has_blk)
 		virtio_blk_destroy(&vm->blk);
 	vm->has_blk = false;
+	if (vm->has_balloon)
+		balloon_dev_destroy(&vm->balloon);
+	vm->has_balloon = false;
 	if (vm->swap_fd >= 0)
 		close(vm->swap_fd);
 	for (int i = 0; i < 2; i++) {

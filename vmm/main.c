@@ -105,6 +105,7 @@ static const struct {
 	{ "stop", cli_stop, cli_stop_usage },
 	{ "exec", cli_exec, cli_exec_usage },
 	{ "ctl", cli_ctl, cli_ctl_usage },
+	{ "balloon", cli_balloon, cli_balloon_usage },
 };
 
 int main(int argc, char **argv)

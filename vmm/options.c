@@ -66,6 +66,8 @@ const char ebb_run_usage[] =
 "  --stats            print boot timing and memory figures at exit\n"
 "  --swap FILE[,size=N]  a virtio-blk swap disk backed by FILE; size=N\n"
 "                     creates FILE or extends it (sparsely) to N bytes\n"
+"  --balloon[=OPTS]   a virtio-balloon (ebb balloon NAME SIZE sets its target);\n"
+"                     OPTS: deflate-on-oom, stats=SECONDS, reporting\n"
 "  --accel WHICH      kvm, qemu (qemu-system-x86_64 -M microvm, TCG; $EBB_QEMU\n"
 "                     names the binary) or auto (default: kvm when /dev/kvm is\n"
 "                     usable, else qemu, and ebb says so)\n"
@@ -277,6 +279,12 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 			if (!v)
 				return -1;
 			o->kernel = v;
+		} else if (!strcmp(a, "--balloon")) {
+			o->balloon = true;
+		} else if (!strncmp(a, "--balloon=", 10)) {
+			if (balloon_parse_opts(a + 10, &o->balloon_cfg, err, errlen))
+				return -1;
+			o->balloon = true;
 		} else if (OPT("--swap")) {
 			if (!v || parse_swap(v, o, err, errlen))
 				return -1;

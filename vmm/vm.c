@@ -271,6 +271,10 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	be.console_fd = vm->console_fd[1];
 	be.chan_fd = vm->chan_fd[1];
 	be.end_fd = vm->stop_fd;
+	if (vm->has_balloon) {
+		be.balloon_set = vm_balloon_set;
+		be.balloon_query = vm_balloon_query;
+	}
 	vm->mon.mem_size = o->mem_size;
 	vm->mon.nr_cpus = o->nr_cpus;
 	vm->mon.nr_nodes = o->nr_nodes;

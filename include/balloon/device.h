@@ -81,6 +81,13 @@ struct balloon_dev {
 	struct virtq_req req;		/* scratch for the request in hand */
 };
 
+/*
+ * `ebb run --balloon=OPTS`: comma-separated deflate-on-oom, stats=SECONDS,
+ * reporting.  0, or -1 with a message in @err.
+ */
+int balloon_parse_opts(const char *s, struct balloon_dev_config *cfg, char *err,
+		       size_t errlen);
+
 int balloon_dev_init(struct balloon_dev *b, const struct balloon_dev_config *cfg,
 		     const struct guest_mem *mem, uint64_t base, unsigned int irq,
 		     void (*set_irq)(void *ctx, unsigned int irq, int level), void *irq_ctx);

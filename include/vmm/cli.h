@@ -20,8 +20,9 @@ int cli_console(int argc, char **argv);
 int cli_stop(int argc, char **argv);
 int cli_exec(int argc, char **argv);
 int cli_ctl(int argc, char **argv);
+int cli_balloon(int argc, char **argv);
 
 extern const char cli_list_usage[], cli_stat_usage[], cli_console_usage[], cli_stop_usage[],
-	cli_exec_usage[], cli_ctl_usage[];
+	cli_exec_usage[], cli_ctl_usage[], cli_balloon_usage[];
 
 #endif

@@ -40,6 +40,12 @@ struct monitor_backend {
 	void (*quit)(void *ctx, int status, const char *why);
 	/* Add backend facts (pid, accel ...) to a query-status answer. */
 	void (*status)(void *ctx, json_t *into);
+	/*
+	 * The balloon, NULL without one: set its target to @pages (4 KiB)
+	 * (0, or -1 with a message), and describe it into a query-balloon answer.
+	 */
+	int (*balloon_set)(void *ctx, uint64_t pages, char *err, size_t errlen);
+	void (*balloon_query)(void *ctx, json_t *into);
 };
 
 struct ctl_client {

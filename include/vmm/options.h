@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <balloon/device.h>
 #include <vmm/layout.h>
 
 #define EBB_MAX_CPUS		64
@@ -42,6 +43,8 @@ struct ebb_options {
 	enum ebb_accel accel;			/* --accel */
 	char swap_path[EBB_PATH_MAX];		/* --swap FILE[,size=N]; "" = none */
 	uint64_t swap_size;			/* size=N, 0: the file's own size */
+	bool balloon;				/* --balloon[=OPTS] */
+	struct balloon_dev_config balloon_cfg;
 };
 
 /*

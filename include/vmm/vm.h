@@ -54,6 +54,8 @@ struct vm {
 	int swap_fd;			/* --swap backing file, -1 if none */
 	bool has_blk;
 	struct virtio_blk blk;
+	bool has_balloon;
+	struct balloon_dev balloon;
 	struct monitor mon;
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
@@ -85,6 +87,9 @@ int debug_exit_register(struct vm *vm);
 int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t errlen);
 /* Start the device threads.  0 or -1 (errno). */
 int devices_start(struct vm *vm);
+/* The balloon's control-socket operations (vmm/balloon.c, monitor_backend). */
+int vm_balloon_set(void *ctx, uint64_t pages, char *err, size_t errlen);
+void vm_balloon_query(void *ctx, json_t *into);
 void devices_destroy(struct vm *vm);
 
 /* Terminal: raw mode for an interactive stdin, restored at exit. */

@@ -7,6 +7,9 @@
  *   {"execute": "workload-start", "arguments": {"workload": "anon 64M seq"}}
  *   {"execute": "workload-stop", "arguments": {"job": 1}}
  *   {"execute": "guest-exec", "arguments": {"command": "cat /proc/vmstat"}}
+ *   {"execute": "balloon", "arguments": {"value": BYTES}}   guest size, as QMP's;
+ *                                 or {"inflate": BYTES}: the balloon's own size
+ *   {"execute": "query-balloon"}
  *   {"execute": "console"}        the connection becomes the guest console
  *   {"execute": "quit"}
  *
@@ -270,6 +273,49 @@ static void cmd_workload_stop(struct monitor *m, struct ctl_ref who, json_t *arg
 	json_decref(a);
 }
 
+static void cmd_balloon(struct monitor *m, struct ctl_ref who, json_t *args)
+{
+	json_t *value = json_object_get(args, "value"), *inflate = json_object_get(args, "inflate");
+	json_int_t bytes;
+	uint64_t pages;
+	char err[256];
+
+	if (!m->be->balloon_set) {
+		ctl_error(m, who, "DeviceNotActive", "no balloon (ebb run --balloon)");
+		return;
+	}
+	if (!json_is_integer(value) == !json_is_integer(inflate)) {
+		ctl_error(m, who, "GenericError", "expected \"value\" (guest size) or \"inflate\" "
+			  "(balloon size), in bytes");
+		return;
+	}
+	bytes = json_integer_value(value ? value : inflate);
+	if (bytes < 0 || (uint64_t)bytes > m->mem_size) {
+		ctl_error(m, who, "GenericError", "%lld bytes: between 0 and the guest's %llu",
+			  (long long)bytes, (unsigned long long)m->mem_size);
+		return;
+	}
+	/* QMP's balloon names the size the guest should have; the balloon is the rest. */
+	pages = (value ? m->mem_size - (uint64_t)bytes : (uint64_t)bytes) / 4096;
+	if (m->be->balloon_set(m->be->ctx, pages, err, sizeof(err)))
+		ctl_error(m, who, "GenericError", "%s", err);
+	else
+		ctl_reply(m, who, NULL);
+}
+
+static void cmd_query_balloon(struct monitor *m, struct ctl_ref who, json_t *args)
+{
+	json_t *r;
+
+	if (!m->be->balloon_query) {
+		ctl_error(m, who, "DeviceNotActive", "no balloon (ebb run --balloon)");
+		return;
+	}
+	r = json_object();
+	m->be->balloon_query(m->be->ctx, r);
+	ctl_reply(m, who, r);
+}
+
 static void cmd_console(struct monitor *m, struct ctl_ref who, json_t *args)
 {
 	ctl_reply(m, who, json_pack("{ss}", "backend", m->be->name));
@@ -295,6 +341,8 @@ static const struct {
 	{ "workload-start", cmd_workload_start },
 	{ "workload-stop", cmd_workload_stop },
 	{ "guest-exec", cmd_guest_exec },
+	{ "balloon", cmd_balloon },
+	{ "query-balloon", cmd_query_balloon },
 	{ "console", cmd_console },
 	{ "quit", cmd_quit },
 };
