@@ -839,6 +839,9 @@ int balloon_write(const char *line)
 			return -1;
 		/* Every tunable is an int or an unsigned int, and the bounds fit both. */
 		*(int *)((char *)&b->tun + knobs[i].off) = (int)v;
+		/* A thread asleep on the old delay or back-off takes the new one now. */
+		platform_event_signal(b->wake);
+		platform_event_signal(b->report_wake);
 		return 0;
 	}
 	return -1;
