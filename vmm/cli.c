@@ -21,10 +21,13 @@
 #include <vmm/control/proc.h>
 #include <vmm/control/runtime.h>
 #include <vmm/log.h>
+#include <vmm/monitor.h>
 #include <vmm/vm.h>
 
 #define CTRL_A			0x01
-#define CLI_TIMEOUT_MS		90000	/* a guest request may wait up to 60 s in the VM */
+/* Beyond the VM's own wait for the guest (60 s unless a request says otherwise). */
+#define CLI_TIMEOUT_MS		90000
+#define CLI_GRACE_MS		30000
 #define CLI_LINE_MAX		(16 << 20)
 
 const char cli_list_usage[] =
@@ -53,10 +56,12 @@ const char cli_stop_usage[] =
 "Stop VM NAME and wait until it has ended.  Its `ebb run` exits with 0.\n";
 
 const char cli_exec_usage[] =
-"Usage: ebb exec NAME COMMAND...\n"
+"Usage: ebb exec [--timeout SECONDS] NAME COMMAND...\n"
 "\n"
 "Run a guest shell command through VM NAME's control channel and print\n"
-"its output.  Exit status 0 if the command succeeded, 3 if it failed.\n";
+"its output.  Exit status 0 if the command succeeded, 3 if it failed.\n"
+"The VM waits 60 s for the guest to answer unless --timeout says otherwise\n"
+"(a foreground workload: `ebb exec --timeout 600 vm1 run anon 1G random`).\n";
 
 const char cli_ctl_usage[] =
 "Usage: ebb ctl NAME JSON\n"
@@ -92,8 +97,11 @@ static int connect_vm(const char *name)
 	return fd;
 }
 
-/* Send @line (newline added); read one line back into a malloc'd string.  NULL on failure. */
-static char *roundtrip(int fd, const char *line)
+/*
+ * Send @line (newline added); read one line back, waiting up to @wait_ms,
+ * into a malloc'd string.  NULL on failure.
+ */
+static char *roundtrip(int fd, const char *line, int wait_ms)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap);
@@ -104,8 +112,8 @@ static char *roundtrip(int fd, const char *line)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
-		if (poll(&p, 1, CLI_TIMEOUT_MS) <= 0) {
-			vmm_log("no answer from the VM in %d s", CLI_TIMEOUT_MS / 1000);
+		if (poll(&p, 1, wait_ms) <= 0) {
+			vmm_log("no answer from the VM in %d s", wait_ms / 1000);
 			goto fail;
 		}
 		if (len + 1 == cap) {
@@ -134,7 +142,7 @@ fail:
 }
 
 /* One command to VM @name.  The reply object (caller decrefs) or NULL with *st set. */
-static json_t *call(const char *name, json_t *req, int *st)
+static json_t *call(const char *name, json_t *req, int wait_ms, int *st)
 {
 	char *line = json_dumps(req, JSON_COMPACT), *ans;
 	json_t *reply = NULL;
@@ -145,7 +153,7 @@ static json_t *call(const char *name, json_t *req, int *st)
 	if (fd < 0 || !line)
 		goto out;
 	*st = EBB_CLI_BROKEN;
-	ans = roundtrip(fd, line);
+	ans = roundtrip(fd, line, wait_ms);
 	if (ans) {
 		reply = json_loads(ans, 0, NULL);
 		if (!reply)
@@ -212,7 +220,7 @@ int cli_list(int argc, char **argv)
 			name[n - 5] = '\0';
 			fd = runtime_connect(name);
 			if (fd >= 0) {	/* else stale: its VM is gone */
-				ans = roundtrip(fd, "{\"execute\":\"query-status\"}");
+				ans = roundtrip(fd, "{\"execute\":\"query-status\"}", CLI_TIMEOUT_MS);
 				r = ans ? json_loads(ans, 0, NULL) : NULL;
 				if (r && json_object_get(r, "return"))
 					json_array_append(all, json_object_get(r, "return"));
@@ -275,7 +283,8 @@ int cli_stat(int argc, char **argv)
 	if (!view && !json)
 		view = "buddyinfo";
 	args = view ? json_pack("{ss}", "view", view) : json_object();
-	r = call(name, json_pack("{ss so}", "execute", "query-memory", "arguments", args), &st);
+	r = call(name, json_pack("{ss so}", "execute", "query-memory", "arguments", args),
+		 CLI_TIMEOUT_MS, &st);
 	if (!r)
 		return st;
 	if (json) {
@@ -295,12 +304,23 @@ int cli_exec(int argc, char **argv)
 {
 	char cmd[CHAN_LINE_MAX + 1] = "";
 	size_t len = 0;
-	json_t *r, *ret;
-	int st;
+	long timeout = 0;
+	int first = 1, st;
+	json_t *r, *ret, *args;
 
-	HELP_OR_USAGE(cli_exec_usage, argc < 3);
-	for (int i = 2; i < argc; i++) {
-		int n = snprintf(cmd + len, sizeof(cmd) - len, "%s%s", i > 2 ? " " : "", argv[i]);
+	if (argc > 2 && !strcmp(argv[1], "--timeout")) {
+		char *end;
+
+		timeout = strtol(argv[2], &end, 10);
+		if (*end || timeout < 1 || timeout > MONITOR_MAX_TIMEOUT_S) {
+			vmm_log("--timeout %s: whole seconds, 1 to %d", argv[2], MONITOR_MAX_TIMEOUT_S);
+			return EBB_CLI_USAGE;
+		}
+		first = 3;
+	}
+	HELP_OR_USAGE(cli_exec_usage, argc < first + 2);
+	for (int i = first + 1; i < argc; i++) {
+		int n = snprintf(cmd + len, sizeof(cmd) - len, "%s%s", i > first + 1 ? " " : "", argv[i]);
 
 		if (n < 0 || (size_t)n >= sizeof(cmd) - len) {
 			vmm_log("the command is longer than %d bytes", CHAN_LINE_MAX);
@@ -308,8 +328,11 @@ int cli_exec(int argc, char **argv)
 		}
 		len += (size_t)n;
 	}
-	r = call(argv[1], json_pack("{ss s{ss}}", "execute", "guest-exec", "arguments",
-				    "command", cmd), &st);
+	args = json_pack("{ss}", "command", cmd);
+	if (timeout)
+		json_object_set_new(args, "timeout", json_integer(timeout));
+	r = call(argv[first], json_pack("{ss so}", "execute", "guest-exec", "arguments", args),
+		 timeout ? (int)timeout * 1000 + CLI_GRACE_MS : CLI_TIMEOUT_MS, &st);
 	if (!r)
 		return st;
 	ret = json_object_get(r, "return");
@@ -329,7 +352,7 @@ int cli_ctl(int argc, char **argv)
 	fd = connect_vm(argv[1]);
 	if (fd < 0)
 		return EBB_CLI_NO_VM;
-	ans = roundtrip(fd, argv[2]);
+	ans = roundtrip(fd, argv[2], CLI_TIMEOUT_MS);
 	close(fd);
 	if (!ans)
 		return EBB_CLI_BROKEN;
@@ -351,7 +374,7 @@ int cli_stop(int argc, char **argv)
 	fd = connect_vm(argv[1]);
 	if (fd < 0)
 		return EBB_CLI_NO_VM;
-	ans = roundtrip(fd, "{\"execute\":\"quit\"}");
+	ans = roundtrip(fd, "{\"execute\":\"quit\"}", CLI_TIMEOUT_MS);
 	if (!ans) {
 		close(fd);
 		return EBB_CLI_BROKEN;
@@ -383,7 +406,7 @@ int cli_console(int argc, char **argv)
 	fd = connect_vm(argv[1]);
 	if (fd < 0)
 		return EBB_CLI_NO_VM;
-	ans = roundtrip(fd, "{\"execute\":\"console\"}");
+	ans = roundtrip(fd, "{\"execute\":\"console\"}", CLI_TIMEOUT_MS);
 	if (!ans || strncmp(ans, "{\"return\"", 9)) {
 		vmm_log("%s refused the console: %s", argv[1], ans ? ans : "no answer");
 		free(ans);
@@ -467,11 +490,12 @@ int cli_balloon(int argc, char **argv)
 			return EBB_CLI_USAGE;
 		}
 		r = call(argv[1], json_pack("{ss s{sI}}", "execute", "balloon", "arguments",
-					    inflate ? "inflate" : "value", (json_int_t)size), &st);
+					    inflate ? "inflate" : "value", (json_int_t)size),
+			 CLI_TIMEOUT_MS, &st);
 		json_decref(r);
 		return r ? EBB_CLI_OK : st;
 	}
-	r = call(argv[1], json_pack("{ss}", "execute", "query-balloon"), &st);
+	r = call(argv[1], json_pack("{ss}", "execute", "query-balloon"), CLI_TIMEOUT_MS, &st);
 	if (!r)
 		return st;
 	if (json) {

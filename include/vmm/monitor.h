@@ -24,6 +24,7 @@
 #define MONITOR_REQ_MAX		65536	/* bytes per JSON request line */
 /* How long a request may wait for the guest (boot included). */
 #define MONITOR_GUEST_TIMEOUT_NS	(60ULL * 1000000000ULL)
+#define MONITOR_MAX_TIMEOUT_S		86400	/* what a request may ask for */
 
 struct monitor_backend {
 	const char *name;		/* "kvm" or "qemu": shown to the user */

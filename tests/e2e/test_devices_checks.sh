@@ -134,8 +134,9 @@ if [ $st -eq 0 ] && grep -q '^console-attached-ok' "$TMP/attach" && kill -0 "$vm
 else bad console "exit $st"; show "$TMP/attach"; fi
 
 # 7. guest-exec.
-if [ "$(ebb exec "$NAME" echo hello from the guest)" = "hello from the guest" ]; then
-	ok "guest-exec: echo through the control channel"
+if [ "$(ebb exec "$NAME" echo hello from the guest)" = "hello from the guest" ] &&
+   [ "$(ebb exec --timeout 5 "$NAME" echo with a timeout)" = "with a timeout" ]; then
+	ok "guest-exec: echo through the control channel (with and without --timeout)"
 else bad guest-exec "no echo back"; fi
 
 # 8. Workloads start and stop through the control channel.
@@ -167,7 +168,7 @@ if [ -z "$swap_kb" ] || [ "$swap_kb" -eq 0 ]; then
 	bad swap "cannot pass yet: the guest has no swap on its virtio-blk disk (SwapTotal ${swap_kb:-absent}); it needs the guest's virtio-blk driver to find vda and guestmm's swap to use it"
 	ebb exec "$NAME" virtio 2>&1 | sed 's/^/    | /'
 else
-	ebb exec "$NAME" run anon 192M random >"$TMP/anon" 2>&1
+	ebb exec --timeout 900 "$NAME" run anon 192M random >"$TMP/anon" 2>&1
 	st=$?
 	out=$(ebb stat "$NAME" vmstat | sed -n 's/^pswpout //p')
 	if [ $st -ne 0 ]; then bad swap "run anon 192M random failed (exit $st)"; show "$TMP/anon"

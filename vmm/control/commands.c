@@ -7,6 +7,7 @@
  *   {"execute": "workload-start", "arguments": {"workload": "anon 64M seq"}}
  *   {"execute": "workload-stop", "arguments": {"job": 1}}
  *   {"execute": "guest-exec", "arguments": {"command": "cat /proc/vmstat"}}
+ *                                 ("timeout": seconds, here and for workloads)
  *   {"execute": "balloon", "arguments": {"value": BYTES}}   guest size, as QMP's;
  *                                 or {"inflate": BYTES}: the balloon's own size
  *   {"execute": "query-balloon"}
@@ -38,6 +39,7 @@ struct ctl_op {
 	unsigned int pending;
 	char error[512];	/* set: answer with this GuestError instead */
 	const char *view;	/* query-memory with one view */
+	uint64_t timeout_ns;	/* for each guest command */
 };
 
 /* One guest command of an op, and where its answer goes in op->result. */
@@ -68,7 +70,7 @@ static bool op_submit(struct ctl_op *op, const char *cmd, const char *key)
 		return false;
 	part->op = op;
 	part->key = key;
-	if (!chan_submit(&m->chan, cmd, MONITOR_GUEST_TIMEOUT_NS, op_done, part)) {
+	if (!chan_submit(&m->chan, cmd, op->timeout_ns, op_done, part)) {
 		free(part);
 		return false;
 	}
@@ -137,6 +139,7 @@ static struct ctl_op *op_new(struct monitor *m, struct ctl_ref who, void (*finis
 	op->who = who;
 	op->finish = finish;
 	op->result = json_object();
+	op->timeout_ns = MONITOR_GUEST_TIMEOUT_NS;
 	return op;
 }
 
@@ -216,6 +219,7 @@ static void guest_command(struct monitor *m, struct ctl_ref who, json_t *args, c
 			  const char *fmt, void (*finish)(struct ctl_op *op))
 {
 	const char *s = json_string_value(json_object_get(args, arg));
+	json_t *t = json_object_get(args, "timeout");
 	char cmd[CHAN_LINE_MAX + 1];
 	const char *cv[2] = { cmd, NULL }, *kv[2] = { "exec", NULL };
 	struct ctl_op *op;
@@ -228,11 +232,20 @@ static void guest_command(struct monitor *m, struct ctl_ref who, json_t *args, c
 		ctl_error(m, who, "GenericError", "\"%s\" is too long", arg);
 		return;
 	}
+	/* A foreground workload may run longer than the default wait. */
+	if (t && (!json_is_integer(t) || json_integer_value(t) < 1 ||
+		  json_integer_value(t) > MONITOR_MAX_TIMEOUT_S)) {
+		ctl_error(m, who, "GenericError", "\"timeout\" is whole seconds, 1 to %d",
+			  MONITOR_MAX_TIMEOUT_S);
+		return;
+	}
 	op = op_new(m, who, finish);
 	if (!op) {
 		ctl_error(m, who, "GenericError", "out of memory");
 		return;
 	}
+	if (t)
+		op->timeout_ns = (uint64_t)json_integer_value(t) * 1000000000ULL;
 	op_start(op, cv, kv);
 }
 
