@@ -78,6 +78,10 @@ fi
 if [ "$ACCEL" = qemu ]; then
 	if grep -q "under QEMU" "$TMP/err"; then ok "backend-named: ebb said it runs under QEMU"
 	else bad backend-named "ebb did not say it runs under QEMU"; show "$TMP/err"; fi
+elif grep -q "KVM_IOEVENTFD" "$TMP/err"; then
+	bad ioeventfd "virtio notifications fell back to MMIO exits"; show "$TMP/err"
+else
+	ok "ioeventfd: virtio-blk notifications go through KVM's ioeventfd"
 fi
 
 # 3. ebb stat NAME buddyinfo prints exactly what the guest shell prints.

@@ -304,6 +304,42 @@ START_TEST(guest_cmdline)
 }
 END_TEST
 
+START_TEST(swap_accel_and_devices)
+{
+	struct ebb_options o;
+	struct ebb_layout l;
+	char err[256] = "", buf[512];
+
+	ck_assert_msg(parse_args(&o, err, 2, "--swap", "/tmp/a,b.img,size=1G") == 0, "%s", err);
+	ck_assert_str_eq(o.swap_path, "/tmp/a,b.img");	/* only the last ,size= is the option */
+	ck_assert_uint_eq(o.swap_size, 1ULL << 30);
+	ck_assert(parse_args(&o, err, 1, "--swap=/tmp/s") == 0);
+	ck_assert_str_eq(o.swap_path, "/tmp/s");
+	ck_assert_uint_eq(o.swap_size, 0);
+	ck_assert_int_eq(parse_args(&o, err, 1, "--swap=/tmp/s,size=1K"), -1);	/* < 4K */
+	ck_assert_int_eq(parse_args(&o, err, 1, "--swap=,size=1G"), -1);
+	ck_assert_int_eq(parse_args(&o, err, 1, "--swap"), -1);
+
+	ck_assert(parse_args(&o, err, 0) == 0);
+	ck_assert_int_eq(o.accel, EBB_ACCEL_AUTO);
+	ck_assert(parse_args(&o, err, 2, "--accel", "qemu") == 0);
+	ck_assert_int_eq(o.accel, EBB_ACCEL_QEMU);
+	ck_assert(parse_args(&o, err, 1, "--accel=kvm") == 0);
+	ck_assert_int_eq(o.accel, EBB_ACCEL_KVM);
+	ck_assert_int_eq(parse_args(&o, err, 1, "--accel=xen"), -1);
+	ck_assert_int_eq(parse_args(&o, err, 1, "--name=../x"), -1);
+	ck_assert_int_eq(parse_args(&o, err, 1, "--name=a b"), -1);
+
+	/* Device parameters come after ebb.numa and before --append. */
+	ck_assert(parse_args(&o, err, 4, "--numa", "2", "--append", "quiet") == 0);
+	ck_assert_int_eq(layout_build(&l, o.nr_nodes, o.node_size, err, sizeof(err)), 0);
+	ck_assert_int_gt(cmdline_build(&o, &l, "virtio_mmio.device=4K@0xd0000000:5", buf,
+				       sizeof(buf), err, sizeof(err)), 0);
+	ck_assert_str_eq(buf, "console=ttyS0 ebb.numa=0:0-10000000,1:10000000-20000000 "
+			      "virtio_mmio.device=4K@0xd0000000:5 quiet");
+}
+END_TEST
+
 static Suite *vmm_layout_suite(void)
 {
 	Suite *s = suite_create("vmm_layout");
@@ -323,6 +359,7 @@ static Suite *vmm_layout_suite(void)
 	tcase_add_loop_test(to, numa_bad, 0, (int)(sizeof(bad_numa) / sizeof(bad_numa[0])));
 	tcase_add_test(to, other_options);
 	tcase_add_test(to, guest_cmdline);
+	tcase_add_test(to, swap_accel_and_devices);
 	suite_add_tcase(s, to);
 	return s;
 }
