@@ -6,7 +6,8 @@
 # must reach its target and the VMM's RSS fall by at least 95% of the
 # 256 MiB ballooned; /proc/balloon shows the inflation; deflating gives it
 # back.  Then, with deflate-on-oom, a workload that needs the ballooned
-# memory completes with no OOM kill.  POSIX sh (the nest's busybox runs
+# memory completes with no OOM kill; with reporting, 200 MiB a workload
+# freed is back with the host within 1 s.  POSIX sh (the nest's busybox runs
 # it).  Prints "PASS name" / "FAIL name: why" and "balloon: N passed, N failed".
 #
 #   EBB      the ebb binary (default build/ebb)
@@ -127,5 +128,20 @@ else
 	bad deflate-on-oom "the workload failed or the OOM killer ran"
 	show "$TMP/anon"
 	grep -E "^(oom_kill|balloon)" "$TMP/vmstat" | sed 's/^/    | /'
+fi
+stop_vm
+
+# 3. Free page reporting: 200 MiB a workload touched and freed go back within 1 s.
+start_vm reporting
+sleep 2
+rss0=$(rss_kib)
+"$EBB" exec "$NAME" run anon 200M seq >"$TMP/anon" 2>&1
+sleep 1
+rss1=$(rss_kib)
+if [ $((rss1 - rss0)) -le $((204800 / 10)) ]; then
+	ok "reporting: 1 s after freeing 200 MiB, $(( (204800 - (rss1 - rss0)) * 100 / 204800 ))% of it is back with the host"
+else
+	bad reporting "RSS still $(( (rss1 - rss0) / 1024 )) MiB above where it was ($rss0 -> $rss1 KiB)"
+	show "$TMP/anon" 3
 fi
 finish
