@@ -84,8 +84,8 @@ static void stdin_in(struct monitor *m)
 		if (m->escape) {
 			m->escape = false;
 			if (buf[i] == 'x' || buf[i] == 'X') {
-				m->be->quit(m->be->ctx, EBB_EXIT_SIGNAL_BASE + SIGINT,
-					    "quit from the console (Ctrl-A x)");
+				monitor_quit(m, EBB_EXIT_SIGNAL_BASE + SIGINT,
+					     "quit from the console (Ctrl-A x)");
 				return;
 			}
 			if (buf[i] != CTRL_A)
@@ -106,7 +106,38 @@ static void signal_in(struct monitor *m, int sfd)
 	if (read(sfd, &si, sizeof(si)) != sizeof(si))
 		return;
 	snprintf(why, sizeof(why), "stopped by signal %u", si.ssi_signo);
-	m->be->quit(m->be->ctx, EBB_EXIT_SIGNAL_BASE + (int)si.ssi_signo, why);
+	monitor_quit(m, EBB_EXIT_SIGNAL_BASE + (int)si.ssi_signo, why);
+}
+
+void monitor_quit(struct monitor *m, int status, const char *why)
+{
+	if (m->quit_ns)
+		return;
+	m->quit_ns = mono_ns();
+	m->be->quit(m->be->ctx, status, why);
+}
+
+/* ms until the next timed event: a request deadline or the quit grace. */
+static int next_timeout(struct monitor *m, bool backlog)
+{
+	uint64_t now = mono_ns(), next = chan_expire(&m->chan, now);
+
+	if (m->quit_ns && m->be->kill) {
+		uint64_t due = m->quit_ns + MONITOR_QUIT_GRACE_NS;
+
+		if (now >= due) {
+			vmm_log("the VM did not end within %llu s of quit: forcing it",
+				MONITOR_QUIT_GRACE_NS / 1000000000ULL);
+			m->be->kill(m->be->ctx);
+			m->quit_ns = now;	/* and again later, should that not do */
+			due = now + MONITOR_QUIT_GRACE_NS;
+		}
+		if (due - now < next)
+			next = due - now;
+	}
+	if (backlog)
+		return RETRY_MS;
+	return next == UINT64_MAX ? -1 : (int)(next / 1000000 + 1);
 }
 
 void monitor_run(struct monitor *m, const struct monitor_backend *be)
@@ -128,8 +159,7 @@ void monitor_run(struct monitor *m, const struct monitor_backend *be)
 	for (;;) {
 		bool backlog = flush_to_guest(m);
 		bool room = m->to_console_off == m->to_console_len;
-		uint64_t next = chan_expire(&m->chan, mono_ns());
-		int timeout = backlog ? RETRY_MS : next == UINT64_MAX ? -1 : (int)(next / 1000000 + 1);
+		int timeout = next_timeout(m, backlog);
 
 		p[P_END] = (struct pollfd){ .fd = be->end_fd, .events = POLLIN };
 		p[P_SIG] = (struct pollfd){ .fd = sfd, .events = POLLIN };

@@ -115,6 +115,13 @@ static void q_quit(void *ctx, int status, const char *why)
 		kill(q->pid, SIGTERM);
 }
 
+static void q_kill(void *ctx)
+{
+	struct qemu *q = ctx;
+
+	kill(q->pid, SIGKILL);
+}
+
 /* QMP events: a SHUTDOWN's reason tells a reset from a power-off. */
 static void q_qmp_ready(void *ctx)
 {
@@ -271,6 +278,7 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		.console_write = q_console_write,
 		.chan_write = q_chan_write,
 		.quit = q_quit,
+		.kill = q_kill,
 		.extra_ready = q_qmp_ready,
 		.status = q_status,
 	};

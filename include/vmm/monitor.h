@@ -25,6 +25,7 @@
 /* How long a request may wait for the guest (boot included). */
 #define MONITOR_GUEST_TIMEOUT_NS	(60ULL * 1000000000ULL)
 #define MONITOR_MAX_TIMEOUT_S		86400	/* what a request may ask for */
+#define MONITOR_QUIT_GRACE_NS		(10ULL * 1000000000ULL)
 
 struct monitor_backend {
 	const char *name;		/* "kvm" or "qemu": shown to the user */
@@ -39,6 +40,8 @@ struct monitor_backend {
 	size_t (*chan_write)(void *ctx, const uint8_t *buf, size_t n);
 	/* End the VM with ebb exit status @status; end_fd becomes readable soon. */
 	void (*quit)(void *ctx, int status, const char *why);
+	/* Still running MONITOR_QUIT_GRACE_NS after quit: force it (NULL: never needed). */
+	void (*kill)(void *ctx);
 	/* Add backend facts (pid, accel ...) to a query-status answer. */
 	void (*status)(void *ctx, json_t *into);
 	/*
@@ -80,7 +83,7 @@ struct monitor {
 	size_t to_console_len, to_console_off;
 	bool stdin_open, escape;
 	bool console_eof, chan_eof;	/* the backend closed these streams */
-	bool quitting;
+	uint64_t quit_ns;		/* when quit was asked (mono_ns), 0: not yet */
 };
 
 /*
@@ -92,6 +95,8 @@ int monitor_listen(struct monitor *m, const char *name, char *err, size_t errlen
 
 /* Run until the backend's end_fd fires; then close the socket and clients. */
 void monitor_run(struct monitor *m, const struct monitor_backend *be);
+/* End the VM (the first call's @status counts); forced if it lingers. */
+void monitor_quit(struct monitor *m, int status, const char *why);
 
 /* Control socket (vmm/control/server.c). */
 void ctl_accept(struct monitor *m);

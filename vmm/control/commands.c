@@ -339,10 +339,7 @@ static void cmd_console(struct monitor *m, struct ctl_ref who, json_t *args)
 static void cmd_quit(struct monitor *m, struct ctl_ref who, json_t *args)
 {
 	ctl_reply(m, who, NULL);
-	if (!m->quitting) {
-		m->quitting = true;
-		m->be->quit(m->be->ctx, 0, "stopped through the control socket (quit)");
-	}
+	monitor_quit(m, 0, "stopped through the control socket (quit)");
 }
 
 static const struct {
