@@ -53,6 +53,7 @@ int node_distance(int a, int b)
 }
 
 int mm_cpu_node[NR_CPUS];
+bool mm_cpus_exclusive;
 
 /* --- memblock: the boot-time range allocator --------------------------- */
 
@@ -349,6 +350,7 @@ int mm_init(const struct mm_boot_params *params)
 	if (mm_check_params(params))
 		return -1;
 	mm_boot = *params;
+	mm_cpus_exclusive = params->exclusive_cpus;
 	for (unsigned int c = 0; c < NR_CPUS; c++)
 		mm_cpu_node[c] = c < params->nr_cpus ? params->cpu_to_node[c] : 0;
 	mm_direct_map = params->direct_map;

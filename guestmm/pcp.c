@@ -5,9 +5,9 @@
  * per-CPU lock instead of the zone lock.  Refill and drain move @batch
  * pages at a time under one zone-lock hold.
  *
- * The lock is taken with trylock: an interrupt handler (or, on the host,
- * another thread mapped to the same CPU) that finds it held goes to the
- * buddy lists directly instead of spinning, as Linux 6.x does.
+ * The lock is a cpu_lock (cpulock.h): the owner only tries it, and an
+ * interrupt handler or an owner racing a drain that finds it held goes to
+ * the buddy lists directly instead of spinning, as Linux 6.x does.
  */
 #include "internal.h"
 
@@ -49,7 +49,7 @@ void zone_pcp_init(struct zone *zone)
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct per_cpu_pages *pcp = zone_pcp(zone, cpu);
 
-		spin_lock_init(&pcp->lock);
+		cpu_lock_init(&pcp->lock);
 		for (unsigned int i = 0; i < NR_PCP_LISTS; i++)
 			INIT_LIST_HEAD(&pcp->lists[i]);
 		/* Until the zone is sized, behave as if there were no cache. */
@@ -149,7 +149,7 @@ struct page *rmqueue_pcplist(struct zone *preferred, struct zone *zone,
 	struct list_head *list;
 	struct page *page;
 
-	if (unlikely(!spin_trylock(&pcp->lock)))
+	if (unlikely(!cpu_lock_trylock(&pcp->lock)))
 		return NULL;
 	/* Allocating again: stop escalating the free batch size. */
 	pcp->free_factor >>= 1;
@@ -163,7 +163,7 @@ struct page *rmqueue_pcplist(struct zone *preferred, struct zone *zone,
 		got = rmqueue_bulk(zone, order, batch, list, mt, alloc_flags);
 		pcp->count += got << order;
 		if (unlikely(list_empty(list))) {
-			spin_unlock(&pcp->lock);
+			cpu_lock_unlock(&pcp->lock);
 			return NULL;
 		}
 	}
@@ -171,7 +171,7 @@ struct page *rmqueue_pcplist(struct zone *preferred, struct zone *zone,
 	list_del(&page->lru);
 	ClearPageFlag(page, PG_pcp);
 	pcp->count -= 1 << order;
-	spin_unlock(&pcp->lock);
+	cpu_lock_unlock(&pcp->lock);
 	return page;
 }
 
@@ -211,7 +211,7 @@ bool free_unref_page(struct page *page, unsigned int order, unsigned int cpu)
 			return false;
 		mt = MIGRATE_MOVABLE;
 	}
-	if (unlikely(!spin_trylock(&pcp->lock)))
+	if (unlikely(!cpu_lock_trylock(&pcp->lock)))
 		return false;
 	pindex = order_to_pindex(mt, order);
 	page->private = order;
@@ -223,7 +223,7 @@ bool free_unref_page(struct page *page, unsigned int order, unsigned int cpu)
 	if (pcp->count >= high)
 		free_pcppages_bulk(zone, high ? nr_pcp_free(pcp, high, READ_ONCE(pcp->batch)) :
 					       pcp->count, pcp, pindex);
-	spin_unlock(&pcp->lock);
+	cpu_lock_unlock(&pcp->lock);
 	return true;
 }
 
@@ -238,10 +238,10 @@ void drain_local_pages(struct zone *zone)
 		if ((zone && z != zone) || !managed_zone(z))
 			continue;
 		pcp = zone_pcp(z, cpu);
-		spin_lock(&pcp->lock);
+		cpu_lock_remote(&pcp->lock);
 		if (pcp->count)
 			free_pcppages_bulk(z, pcp->count, pcp, 0);
-		spin_unlock(&pcp->lock);
+		cpu_lock_remote_unlock(&pcp->lock);
 	}
 }
 
@@ -255,10 +255,10 @@ void drain_all_pages(struct zone *zone)
 		for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 			struct per_cpu_pages *pcp = zone_pcp(z, cpu);
 
-			spin_lock(&pcp->lock);
+			cpu_lock_remote(&pcp->lock);
 			if (pcp->count)
 				free_pcppages_bulk(z, pcp->count, pcp, 0);
-			spin_unlock(&pcp->lock);
+			cpu_lock_remote_unlock(&pcp->lock);
 		}
 	}
 }

@@ -230,7 +230,7 @@ static void install_cpu_arrays(struct kmem_cache *s, gfp_t gfp)
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct array_cache *ac = (struct array_cache *)(arrays + (size_t)cpu * stride);
 
-		spin_lock_init(&ac->lock);
+		cpu_lock_init(&ac->lock);
 		ac->limit = s->limit;
 		ac->batchcount = s->batchcount;
 	}
@@ -522,12 +522,11 @@ void cache_drain_cpus(struct kmem_cache *s)
 {
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct array_cache *ac = cpu_array(s, cpu);
-		unsigned long flags;
 
-		spin_lock_irqsave(&ac->lock, flags);
+		cpu_lock_remote(&ac->lock);
 		free_block(s, ac->entry, ac->avail);
 		ac->avail = 0;
-		spin_unlock_irqrestore(&ac->lock, flags);
+		cpu_lock_remote_unlock(&ac->lock);
 	}
 }
 
@@ -600,19 +599,19 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int nid)
 	void *obj;
 
 	/* The array mixes nodes' objects: a caller naming a node gets its lists. */
-	if (likely(nid == NUMA_NO_NODE) && likely(spin_trylock(&ac->lock))) {
+	if (likely(nid == NUMA_NO_NODE) && likely(cpu_lock_trylock(&ac->lock))) {
 		if (likely(ac->avail)) {
 			obj = ac->entry[--ac->avail];
-			spin_unlock(&ac->lock);
+			cpu_lock_unlock(&ac->lock);
 			goto out;
 		}
 		cache_refill(s, ac, cpu_to_node(cpu));
 		if (ac->avail) {
 			obj = ac->entry[--ac->avail];
-			spin_unlock(&ac->lock);
+			cpu_lock_unlock(&ac->lock);
 			goto out;
 		}
-		spin_unlock(&ac->lock);
+		cpu_lock_unlock(&ac->lock);
 	}
 	obj = cache_alloc_slow(s, gfp, nid);
 	if (unlikely(!obj)) {
@@ -657,19 +656,19 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 	if (unlikely(!obj))
 		return;
 	ac = cpu_array(s, platform_cpu_id());
-	if (likely(spin_trylock(&ac->lock))) {
+	if (likely(cpu_lock_trylock(&ac->lock))) {
 		if (likely(ac->avail < ac->limit)) {
 			ac->entry[ac->avail++] = obj;
-			spin_unlock(&ac->lock);
+			cpu_lock_unlock(&ac->lock);
 			return;
 		}
 		if (ac->limit) {
 			cache_flusharray(s, ac);
 			ac->entry[ac->avail++] = obj;
-			spin_unlock(&ac->lock);
+			cpu_lock_unlock(&ac->lock);
 			return;
 		}
-		spin_unlock(&ac->lock);
+		cpu_lock_unlock(&ac->lock);
 	}
 	cache_free_slow(s, obj);
 }

@@ -21,7 +21,7 @@
  * shares the CPU id, and a drain from another CPU.
  */
 struct array_cache {
-	spinlock_t lock;
+	struct cpu_lock lock;
 	unsigned int avail;		/* objects in entry[0 .. avail-1]; the top is hottest */
 	unsigned int limit;		/* at most this many (0: no caching, debug caches) */
 	unsigned int batchcount;	/* refill and flush this many at a time */

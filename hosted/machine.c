@@ -4,11 +4,11 @@
  * address order, guestmm booted over it.
  */
 #include <hosted/hosted.h>
+#include "internal.h"
 
 #include <stdio.h>
 #include <sys/mman.h>
 
-void hosted_set_nr_cpus(unsigned int n);
 
 static void *phys_base;
 static size_t phys_size;
@@ -36,6 +36,8 @@ int hosted_boot(const struct hosted_machine *m)
 	}
 	for (int n = 0; n < m->nr_nodes; n++)
 		total += m->node_bytes[n];
+	if (m->exclusive_cpus && hosted_membarrier_init())
+		return -1;
 
 	/* Untouched pages cost nothing: only what the allocator writes is real. */
 	phys_base = mmap(NULL, total, PROT_READ | PROT_WRITE,
@@ -50,6 +52,7 @@ int hosted_boot(const struct hosted_machine *m)
 	p.nr_cpus = m->nr_cpus;
 	p.nr_nodes = m->nr_nodes;
 	p.min_free_kbytes = m->min_free_kbytes;
+	p.exclusive_cpus = m->exclusive_cpus;
 	for (unsigned int c = 0; c < m->nr_cpus; c++)
 		p.cpu_to_node[c] = (int)(c % (unsigned int)m->nr_nodes);
 	for (int n = 0; n < m->nr_nodes; n++) {
@@ -60,7 +63,7 @@ int hosted_boot(const struct hosted_machine *m)
 		addr += m->node_bytes[n];
 	}
 	/* Memory below phys_base is a hole, as on a PC below 1 MiB. */
-	hosted_set_nr_cpus(m->nr_cpus);
+	hosted_set_nr_cpus(m->nr_cpus, m->exclusive_cpus);
 	hosted_set_cpu(0);
 	return mm_init(&p);
 }

@@ -36,6 +36,12 @@ void platform_irq_restore(unsigned long flags)
 	arch_local_irq_restore(flags);
 }
 
+void platform_membarrier(void)
+{
+	/* One CPU: its own full barrier is every CPU's. */
+	__asm__ volatile("mfence" ::: "memory");
+}
+
 void platform_yield(void)
 {
 	cond_resched();

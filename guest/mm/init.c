@@ -76,6 +76,8 @@ void mm_core_init(void)
 	memset(p, 0, sizeof(*p));
 	p->direct_map = (void *)PAGE_OFFSET;
 	p->nr_cpus = NR_CPUS_ONLINE;
+	/* One CPU, preempted only through interrupts: per-CPU data needs no atomics. */
+	p->exclusive_cpus = true;
 	p->cpu_to_node[0] = 0;
 	p->nr_nodes = numa_layout.nr_nodes;
 	memcpy(p->node_distance, numa_layout.distance, sizeof(p->node_distance));

@@ -40,6 +40,13 @@ struct mm_boot_params {
 
 	/* 0: computed from memory size as Linux does. */
 	unsigned long min_free_kbytes;
+
+	/*
+	 * Each CPU id runs one thread of execution at a time, and only
+	 * interrupts (held off by platform_irq_save) interleave with it.
+	 * Lets per-CPU data be locked without atomics (cpulock.h).
+	 */
+	bool exclusive_cpus;
 };
 
 /*

@@ -18,6 +18,7 @@
 #define GUESTMM_MMZONE_H
 
 #include <guestmm/compiler.h>
+#include <guestmm/cpulock.h>
 #include <guestmm/gfp.h>
 #include <guestmm/list.h>
 #include <guestmm/page.h>
@@ -76,7 +77,7 @@ struct free_area {
 #define NR_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 
 struct per_cpu_pages {
-	spinlock_t lock;	/* the owner CPU, or a drain from elsewhere */
+	struct cpu_lock lock;	/* the owner CPU, or a drain from elsewhere */
 	int count;		/* pages on all lists */
 	int high;		/* above this, free a batch back to the buddy */
 	int batch;		/* chunk size for buddy refill and free */

@@ -42,6 +42,13 @@ void platform_cpu_relax(void);
 unsigned long platform_irq_save(void);
 void platform_irq_restore(unsigned long flags);
 
+/*
+ * A full memory barrier on every CPU that runs this kernel (on the host:
+ * on every thread of the process), as if each executed one now.  Only
+ * the remote side of a cpu_lock pays for it (include/guestmm/cpulock.h).
+ */
+void platform_membarrier(void);
+
 /* Give the CPU to another runnable task if there is one (cond_resched). */
 void platform_yield(void);
 

@@ -19,6 +19,13 @@ struct hosted_machine {
 	unsigned int nr_cpus;
 	uint64_t phys_base;			/* first RAM address (default 0) */
 	unsigned long min_free_kbytes;		/* 0: Linux's formula */
+	/*
+	 * Promise that every thread using guestmm runs on a CPU id of its own
+	 * (hosted_set_cpu; kernel threads take free ids): per-CPU data is
+	 * then locked without atomics, as in the guest.  Claiming a CPU id
+	 * another thread holds aborts.  Off: threads may share ids.
+	 */
+	bool exclusive_cpus;
 };
 
 /*
@@ -54,8 +61,14 @@ int hosted_swap_setup(unsigned int type, const char *path, unsigned long pages);
  */
 void hosted_swap_fail(unsigned int type, bool write, long after);
 
-/* Bind the calling thread to a CPU id (0 .. nr_cpus-1). */
+/*
+ * Bind the calling thread to a CPU id (0 .. nr_cpus-1), giving up the one
+ * it had.  A thread that never chose gets one on its first allocation
+ * (with exclusive CPUs: the lowest free one), and gives it back when it
+ * exits or calls hosted_release_cpu().
+ */
 void hosted_set_cpu(unsigned int cpu);
+void hosted_release_cpu(void);
 
 /*
  * Capture platform_log() output in a buffer instead of stderr (NULL:

@@ -22,15 +22,26 @@
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
 
-/* Boot @nodes nodes of @bytes each with @cpus CPUs, or fail the test. */
-static inline void mm_test_boot(int nodes, uint64_t bytes, unsigned int cpus)
+/*
+ * Boot @nodes nodes of @bytes each with @cpus CPUs, or fail the test.
+ * With @exclusive, every thread must run on a CPU id of its own and
+ * per-CPU data is locked without atomics, as in the guest.
+ */
+static inline void mm_test_boot_cpus(int nodes, uint64_t bytes, unsigned int cpus,
+				     bool exclusive)
 {
-	struct hosted_machine m = { .nr_nodes = nodes, .nr_cpus = cpus };
+	struct hosted_machine m = { .nr_nodes = nodes, .nr_cpus = cpus,
+				    .exclusive_cpus = exclusive };
 
 	for (int n = 0; n < nodes; n++)
 		m.node_bytes[n] = bytes;
 	hosted_log_quiet(true);
 	ck_assert_int_eq(hosted_boot(&m), 0);
+}
+
+static inline void mm_test_boot(int nodes, uint64_t bytes, unsigned int cpus)
+{
+	mm_test_boot_cpus(nodes, bytes, cpus, false);
 }
 
 static inline struct zone *mm_zone(int nid, enum zone_type zt)
