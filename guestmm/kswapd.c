@@ -6,7 +6,8 @@
  * node's kswapd (wakeup_kswapd, from the slow path; also after a
  * fragmenting fallback boosted a watermark).  kswapd reclaims at
  * priority 12 down to 1 until one eligible zone is above its high
- * watermark for the order asked (boost included), then clears the boost.
+ * watermark for the order asked (boost included); the boosts it started
+ * with are taken off after the pass, met or not, as Linux does.
  * Before sleeping it naps HZ/10: woken during the nap it goes straight
  * back to work (kswapd_low_wmark_hit_quickly); otherwise, still
  * balanced, it wakes kcompactd for the order it was asked and sleeps
@@ -67,7 +68,9 @@ void wakeup_kswapd(struct zone *zone, gfp_t gfp, int order, enum zone_type highe
 	/* kswapd works for the largest order and highest zone asked for since it last ran. */
 	if (READ_ONCE(pgdat->kswapd_order) < order)
 		WRITE_ONCE(pgdat->kswapd_order, order);
-	if (READ_ONCE(pgdat->kswapd_highest_zoneidx) < highest_zoneidx)
+	/* MAX_NR_ZONES: nobody asked since kswapd last looked. */
+	if (READ_ONCE(pgdat->kswapd_highest_zoneidx) == MAX_NR_ZONES ||
+	    READ_ONCE(pgdat->kswapd_highest_zoneidx) < highest_zoneidx)
 		WRITE_ONCE(pgdat->kswapd_highest_zoneidx, highest_zoneidx);
 	__atomic_add_fetch(&pgdat->kswapd_wakeups, 1, __ATOMIC_RELAXED);
 	if (!pgdat->kswapd_wait)
@@ -88,16 +91,18 @@ void wakeup_kswapd(struct zone *zone, gfp_t gfp, int order, enum zone_type highe
 	platform_event_signal(pgdat->kswapd_wait);
 }
 
-static void clear_boost(struct pglist_data *pgdat, int highest_zoneidx)
+/* Take off the boosts this pass started with (new ones may have come since). */
+static void clear_boost(struct pglist_data *pgdat, const unsigned long *zone_boosts,
+			int highest_zoneidx)
 {
 	for (int i = 0; i <= highest_zoneidx; i++) {
 		struct zone *zone = &pgdat->node_zones[i];
 		unsigned long flags;
 
-		if (!READ_ONCE(zone->watermark_boost))
+		if (!zone_boosts[i])
 			continue;
 		spin_lock_irqsave(&zone->lock, flags);
-		zone->watermark_boost = 0;
+		zone->watermark_boost -= min(zone->watermark_boost, zone_boosts[i]);
 		spin_unlock_irqrestore(&zone->lock, flags);
 	}
 }
@@ -105,7 +110,8 @@ static void clear_boost(struct pglist_data *pgdat, int highest_zoneidx)
 /* Reclaim until balanced; returns the order it ended up balancing for. */
 static int balance_pgdat(struct pglist_data *pgdat, int order, int highest_zoneidx)
 {
-	bool boosted = pgdat_watermark_boosted(pgdat, highest_zoneidx);
+	unsigned long zone_boosts[MAX_NR_ZONES] = { 0 };
+	bool boosted = false;
 	struct scan_control sc = {
 		.gfp_mask = GFP_KERNEL,
 		.order = order,
@@ -114,6 +120,10 @@ static int balance_pgdat(struct pglist_data *pgdat, int order, int highest_zonei
 		.is_kswapd = true,
 	};
 
+	for (int i = 0; i <= highest_zoneidx; i++) {
+		zone_boosts[i] = READ_ONCE(pgdat->node_zones[i].watermark_boost);
+		boosted |= zone_boosts[i] != 0;
+	}
 	count_vm_event(PAGEOUTRUN);
 	do {
 		unsigned long before = sc.nr_reclaimed;
@@ -153,8 +163,12 @@ static int balance_pgdat(struct pglist_data *pgdat, int order, int highest_zonei
 
 	if (!sc.nr_reclaimed && !pgdat_balanced(pgdat, sc.order, highest_zoneidx))
 		WRITE_ONCE(pgdat->kswapd_failures, pgdat->kswapd_failures + 1);
-	if (boosted && pgdat_balanced(pgdat, sc.order, highest_zoneidx)) {
-		clear_boost(pgdat, highest_zoneidx);
+	/*
+	 * A boost asks for one pass of extra reclaim, not for balance at
+	 * any price: it goes now, whether the pass met it or not.
+	 */
+	if (boosted) {
+		clear_boost(pgdat, zone_boosts, highest_zoneidx);
 		/* The boost was for fragmentation: let kcompactd finish the job. */
 		wakeup_kcompactd(pgdat, pageblock_order, (enum zone_type)highest_zoneidx);
 	}
@@ -192,7 +206,7 @@ static void kswapd_try_to_sleep(struct pglist_data *pgdat, int alloc_order, int 
 static int kswapd(void *arg)
 {
 	struct pglist_data *pgdat = arg;
-	int alloc_order = 0, reclaim_order = 0, highest_zoneidx = pgdat->nr_zones - 1;
+	int alloc_order = 0, reclaim_order = 0, highest_zoneidx = pgdat->nr_zones - 1, zoneidx;
 
 	while (!platform_thread_should_stop()) {
 		kswapd_try_to_sleep(pgdat, alloc_order, reclaim_order, highest_zoneidx);
@@ -200,9 +214,10 @@ static int kswapd(void *arg)
 			break;
 		/* Take what the wakers asked for, and reset it for the next round. */
 		alloc_order = __atomic_exchange_n(&pgdat->kswapd_order, 0, __ATOMIC_RELAXED);
-		highest_zoneidx = (int)__atomic_exchange_n(&pgdat->kswapd_highest_zoneidx,
-							   ZONE_DMA, __ATOMIC_RELAXED);
-		highest_zoneidx = min(highest_zoneidx, pgdat->nr_zones - 1);
+		zoneidx = (int)__atomic_exchange_n(&pgdat->kswapd_highest_zoneidx, MAX_NR_ZONES,
+						   __ATOMIC_RELAXED);
+		if (zoneidx != MAX_NR_ZONES)
+			highest_zoneidx = min(zoneidx, pgdat->nr_zones - 1);
 		reclaim_order = balance_pgdat(pgdat, alloc_order, highest_zoneidx);
 		if (reclaim_order < alloc_order)
 			alloc_order = reclaim_order;
@@ -217,6 +232,7 @@ int kswapd_run(int nid)
 
 	if (pgdat->kswapd)
 		return 0;
+	pgdat->kswapd_highest_zoneidx = MAX_NR_ZONES;
 	pgdat->kswapd_wait = platform_event_create();
 	if (!pgdat->kswapd_wait)
 		return -ENOMEM;

@@ -224,10 +224,19 @@ void shrink_node(struct pglist_data *pgdat, struct scan_control *sc)
 		WRITE_ONCE(pgdat->kswapd_failures, 0);
 }
 
+/*
+ * Pages reclaim could free in @zone.  Unlike Linux, the node's
+ * reclaimable slab counts too (in each of its zones): here the shrinkable
+ * caches are the cache class that matters, and an allocation must not go
+ * to the OOM killer while they still hold memory.  Overcounting costs only
+ * retries, which stop after MAX_RECLAIM_RETRIES rounds without progress.
+ */
 unsigned long zone_reclaimable_pages(const struct zone *zone)
 {
 	unsigned long nr = (unsigned long)(zone_page_state(zone, NR_ZONE_INACTIVE_FILE) +
 					   zone_page_state(zone, NR_ZONE_ACTIVE_FILE));
+
+	nr += (unsigned long)node_stat_pages(zone->zone_pgdat, NR_SLAB_RECLAIMABLE_B);
 
 	/* Anonymous pages count only where there is swap to put them in. */
 	if (nr_swap_pages() > 0)
