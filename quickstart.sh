@@ -46,7 +46,7 @@ run | nested)
 	make -j"$jobs" all
 	# The guest's shell runs these at boot (no nested double quotes: the
 	# kernel command line quotes the whole list).
-	init='echo == memory at boot ==; cat /proc/buddyinfo; free; run anon 192M random; run highorder 4 256; run frag 64M; echo == memory after the workloads ==; cat /proc/buddyinfo; cat /proc/pagetypeinfo; cat /proc/vmstat; free; poweroff'
+	init='echo == memory at boot ==; cat /proc/buddyinfo; free; run anon 192M random; run highorder 4 256; run frag 64M; run slab 20000 2; echo == memory after the workloads ==; cat /proc/buddyinfo; cat /proc/pagetypeinfo; cat /proc/vmstat; free; poweroff'
 	set -- run --mem 512M --numa 2 --append "ebb.init=\"$init\""
 	if [ "$mode" = run ] || { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
 		exec build/ebb "$@"	# KVM, or the QEMU backend without /dev/kvm
