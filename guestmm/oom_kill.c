@@ -162,9 +162,10 @@ bool out_of_memory(struct oom_control *oc)
 	mm_printk("Out of memory: Killed process %d (%s) anon-rss:%lukB swap:%lukB, order %d, gfp %#x",
 		  choice.victim->pid, choice.victim->name, READ_ONCE(mm->rss) << (PAGE_SHIFT - 10),
 		  READ_ONCE(mm->swapents) << (PAGE_SHIFT - 10), oc->order, oc->gfp_mask);
-	oom_reap(mm);
+	/* Tell the owner first, like SIGKILL: its accesses fail from here on. */
 	if (choice.victim->kill)
 		choice.victim->kill(choice.victim);
+	oom_reap(mm);
 	anon_mm_put(mm);
 	__atomic_store_n(&oom_in_progress, false, __ATOMIC_RELEASE);
 	return true;

@@ -7,10 +7,11 @@
  *
  * The owner registers a task from the thread that runs it (that makes
  * it the thread's current task) and unregisters it before destroying
- * its mm.  kill() is how the OOM killer tells the owner: it is called
- * once, after the task's memory has been freed, from whatever thread
- * ran out of memory; it must not block or allocate.  The owner then
- * stops the task (its accesses fail from now on) and unregisters it.
+ * its mm.  kill() is how the OOM killer tells the owner (SIGKILL): it
+ * is called once, from whatever thread ran out of memory, just before
+ * the task's memory is freed; it must not block or allocate.  The
+ * task's accesses fail from then on; the owner stops it and
+ * unregisters it.
  */
 #ifndef GUESTMM_MM_TASK_H
 #define GUESTMM_MM_TASK_H
