@@ -120,6 +120,15 @@ timeout "$T" "$PROBE" --runs 1 --until "ebb# " --send 'echo typed-into-the-guest
 if ! grep -q "status=71 " "$TMP/out"; then bad console-input "want ebb exit status 71 after typing poweroff 7"
 else ok "console-input: commands typed on stdin reach the guest shell (poweroff 7 -> 71)"; fi
 
+# 11. A hostile virtio driver: a looping descriptor chain puts virtio-blk in
+# DEVICE_NEEDS_RESET, the VM runs on, and after a reset the device serves.
+run --kernel "$GUESTS/vmm_virtio.elf" --swap "$TMP/swap.img,size=1M"
+if [ $st -ne 0 ]; then bad virtio-hostile "exit status $st, want 0"
+elif ! has out "looping chain refused"; then bad virtio-hostile "the device did not refuse the loop"
+elif ! has out "sector 0 read OK"; then bad virtio-hostile "no service after the reset"
+elif ! has err "descriptor chain longer than the queue"; then bad virtio-hostile "no message naming the loop"
+else ok "virtio-hostile: looping chain -> NEEDS_RESET, VM runs on, served after reset"; fi
+
 rm -rf "$TMP"
 echo "vmm-kvm: $pass passed, $fail failed"
 [ $fail -eq 0 ]

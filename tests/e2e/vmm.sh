@@ -35,7 +35,7 @@ failure() {
 
 missing=()
 PROBE=build/bench/boot-probe
-for f in "$EBB" "$PROBE" "$GUESTS"/vmm_{hello,exit5,triple,badio,cmdline}.elf; do
+for f in "$EBB" "$PROBE" "$GUESTS"/vmm_{hello,exit5,triple,badio,cmdline,virtio}.elf; do
 	[[ -e $f ]] || missing+=("$f")
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
