@@ -181,7 +181,7 @@ static void get_scan_count(struct lruvec *lruvec, struct scan_control *sc, unsig
 
 static void shrink_lruvec(struct lruvec *lruvec, struct scan_control *sc)
 {
-	unsigned long nr[NR_LRU_LISTS] = { 0 };
+	unsigned long nr[NR_LRU_LISTS] = { 0 }, rounds = 0;
 
 	get_scan_count(lruvec, sc, nr);
 	while (nr[LRU_INACTIVE_ANON] || nr[LRU_ACTIVE_ANON]) {
@@ -198,7 +198,9 @@ static void shrink_lruvec(struct lruvec *lruvec, struct scan_control *sc)
 		}
 		if (sc->nr_reclaimed >= sc->nr_to_reclaim)
 			break;
-		platform_yield();
+		/* cond_resched(), not too often: on the hosted platform it is a syscall. */
+		if ((++rounds & 31) == 0)
+			platform_yield();
 	}
 	/* Keep the anon lists balanced even when nothing was evicted. */
 	if (sc->may_swap && inactive_is_low(lruvec, LRU_INACTIVE_ANON))
