@@ -79,6 +79,7 @@ include hosted/Makefile.inc
 -include guest/Makefile.inc
 -include vmm/Makefile.inc
 -include balloon/Makefile.inc
+-include balloon/policy/Makefile.inc
 include tests/Makefile.inc
 include bench/Makefile.inc
 

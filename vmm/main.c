@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <balloon/policy_launch.h>
 #include <vmm/cli.h>
 #include <vmm/kvm.h>
 #include <vmm/log.h>
@@ -106,6 +107,9 @@ static const struct {
 	{ "exec", cli_exec, cli_exec_usage },
 	{ "ctl", cli_ctl, cli_ctl_usage },
 	{ "balloon", cli_balloon, cli_balloon_usage },
+	{ "balloond", policy_launch, policy_balloond_usage },
+	{ "overcommit", policy_launch, policy_overcommit_usage },
+	{ "top", policy_launch, policy_top_usage },
 };
 
 int main(int argc, char **argv)

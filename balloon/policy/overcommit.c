@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `ebb overcommit`: the experiment.  N ebb VMs with balloons in a private
+ * runtime directory, a host budget (a memory cgroup holding the VMs when
+ * the host lets us make one, else only accounted), per-VM workloads in
+ * phases (idle; busy:SIZE@START+LEN = ramp, busy, release), the controller
+ * ticking over them; a CSV timeline, a JSON summary and plots in --out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <balloon/policy_app.h>
+#include <balloon/policy_launch.h>
+
+#define BOOT_TIMEOUT_S		300
+
+/* One VM's part in the experiment. */
+struct oc_vm {
+	char name[POLICY_NAME_MAX];
+	pid_t pid;			/* its `ebb run` */
+	bool busy;
+	char size[32];			/* busy: run anon SIZE hotcold */
+	double start_s, len_s;		/* busy: from START for LEN seconds */
+	pthread_t thread;
+	bool thread_on;
+	/* Written by the workload thread, read at the end. */
+	unsigned int iterations, failures;
+	double work_s;			/* sum of iteration times */
+};
+
+struct oc {
+	unsigned int nr;
+	uint64_t mem, budget;
+	double duration_s, settle_s;
+	uint64_t t0_ns;
+	const char *ebb, *out, *baseline;
+	bool cgroup, quiet;
+	char cg_dir[128];
+	char run_dir[64];
+	struct oc_vm vm[POLICY_MAX_VMS];
+	volatile int stop;
+};
+
+static struct oc *the_oc;	/* for the signal handler */
+
+static void on_signal(int sig)
+{
+	the_oc->stop = 1;
+}
+
+static int write_file(const char *dir, const char *file, const char *val)
+{
+	char path[512];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* A memory cgroup with the budget as its limit (v2, else v1).  0 or -1. */
+static int cgroup_make(struct oc *o, struct policy_host_src *h)
+{
+	char lim[32];
+	bool v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+
+	snprintf(o->cg_dir, sizeof(o->cg_dir), "%s/ebb-overcommit-%d",
+		 v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory", (int)getpid());
+	snprintf(lim, sizeof(lim), "%llu", (unsigned long long)o->budget);
+	if (mkdir(o->cg_dir, 0755) ||
+	    write_file(o->cg_dir, v2 ? "memory.max" : "memory.limit_in_bytes", lim)) {
+		rmdir(o->cg_dir);
+		o->cg_dir[0] = '\0';
+		return -1;
+	}
+	if (v2)
+		snprintf(h->psi_path, sizeof(h->psi_path), "%s/memory.pressure", o->cg_dir);
+	return 0;
+}
+
+static pid_t vm_start(struct oc *o, struct oc_vm *v)
+{
+	char mem[32], log[PATH_MAX], self[32];
+	pid_t pid;
+
+	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(o->mem >> 20));
+	snprintf(log, sizeof(log), "%s/%s.log", o->out, v->name);
+	pid = fork();
+	if (pid)
+		return pid;
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	if (o->cg_dir[0])
+		write_file(o->cg_dir, "cgroup.procs", self);
+	int in = open("/dev/null", O_RDONLY), out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (in >= 0)
+		dup2(in, 0);
+	if (out >= 0) {
+		dup2(out, 1);
+		dup2(out, 2);
+	}
+	setpgid(0, 0);
+	execl(o->ebb, o->ebb, "run", "--name", v->name, "--mem", mem,
+	      "--balloon=deflate-on-oom,stats=1,reporting", (char *)NULL);
+	_exit(127);
+}
+
+static bool vm_ready(const char *name)
+{
+	char err[256];
+	json_t *r = policy_ebb_call(name, json_pack("{ss}", "execute", "query-status"), 5000,
+				    err, sizeof(err));
+	bool ok = json_is_true(json_object_get(r, "control_channel_ready"));
+
+	json_decref(r);
+	return ok;
+}
+
+static double now_s(const struct oc *o)
+{
+	return (double)(policy_now_ns() - o->t0_ns) / 1e9;
+}
+
+/* A busy VM: the workload again and again in its window, each run timed. */
+static void *workload(void *arg)
+{
+	struct oc_vm *v = arg;
+	struct oc *o = the_oc;
+	char cmd[64], err[256];
+
+	snprintf(cmd, sizeof(cmd), "run anon %s hotcold", v->size);
+	while (!o->stop && now_s(o) < v->start_s)
+		usleep(100000);
+	while (!o->stop && now_s(o) < v->start_s + v->len_s) {
+		uint64_t t = policy_now_ns();
+		json_t *r = policy_ebb_call(v->name, json_pack("{ss s{ss si}}", "execute",
+						"guest-exec", "arguments", "command", cmd,
+						"timeout", 600), 660000, err, sizeof(err));
+
+		if (r && json_integer_value(json_object_get(r, "status")) == 0) {
+			v->work_s += (double)(policy_now_ns() - t) / 1e9;
+			v->iterations++;
+		} else {
+			v->failures++;
+			usleep(200000);
+		}
+		json_decref(r);
+	}
+	return NULL;
+}
+
+static void vm_stop_all(struct oc *o)
+{
+	char err[256];
+
+	for (unsigned int i = 0; i < o->nr; i++)
+		if (o->vm[i].pid > 0)
+			json_decref(policy_ebb_call(o->vm[i].name,
+				json_pack("{ss}", "execute", "quit"), 5000, err, sizeof(err)));
+	for (unsigned int i = 0; i < o->nr; i++) {
+		int st;
+
+		for (int w = 0; o->vm[i].pid > 0 && w < 150; w++) {
+			if (waitpid(o->vm[i].pid, &st, WNOHANG) == o->vm[i].pid) {
+				o->vm[i].pid = 0;
+				break;
+			}
+			usleep(100000);
+		}
+		if (o->vm[i].pid > 0) {
+			kill(-o->vm[i].pid, SIGKILL);
+			kill(o->vm[i].pid, SIGKILL);
+			waitpid(o->vm[i].pid, &st, 0);
+			o->vm[i].pid = 0;
+		}
+	}
+}
+
+/* "idle" or "busy:SIZE@START+LEN".  0 or -1. */
+static int parse_spec(const char *s, struct oc_vm *v)
+{
+	if (!strcmp(s, "idle"))
+		return 0;
+	v->busy = true;
+	return sscanf(s, "busy:%31[^@]@%lf+%lf", v->size, &v->start_s, &v->len_s) == 3 ? 0 : -1;
+}
+
+/* The baseline run's mean iteration time of VM @i, 0 if none. */
+static double baseline_s(const char *file, unsigned int i)
+{
+	json_t *b = json_load_file(file, 0, NULL);
+	double s = json_real_value(json_object_get(json_array_get(json_object_get(b, "vms"), i),
+						   "work_s"));
+
+	json_decref(b);
+	return s;
+}
+
+static int write_outputs(struct oc *o, struct policy_ctl *c, struct policy_figures *f,
+			 const char *csv, const char *policy)
+{
+	char path[PATH_MAX], err[512];
+	json_t *sum;
+
+	for (unsigned int i = 0; i < o->nr; i++) {
+		struct policy_vm_figures *vf = &f->vm[i];
+
+		vf->iterations = o->vm[i].iterations;
+		vf->work_s = vf->iterations ? o->vm[i].work_s / vf->iterations : 0;
+		if (o->baseline)
+			vf->base_s = baseline_s(o->baseline, i);
+	}
+	sum = policy_summary_json(f, &c->cur, policy, &c->knobs);
+	json_object_set_new(sum, "enforced", json_string(o->cgroup ? "cgroup" : "accounted"));
+	json_object_set_new(sum, "duration_s", json_real(o->duration_s));
+	json_object_set_new(sum, "set_errors", json_integer((json_int_t)c->set_errors));
+	snprintf(path, sizeof(path), "%s/summary.json", o->out);
+	if (json_dump_file(sum, path, JSON_INDENT(2))) {
+		fprintf(stderr, "ebb overcommit: cannot write %s\n", path);
+		json_decref(sum);
+		return -1;
+	}
+	if (!o->quiet)
+		json_dumpf(sum, stdout, JSON_INDENT(2)), putchar('\n');
+	json_decref(sum);
+	if (policy_plot(o->out, csv, &c->cur, o->budget, err, sizeof(err)))
+		fprintf(stderr, "ebb overcommit: %s\n", err);
+	return 0;
+}
+
+int policy_overcommit_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vms", required_argument, NULL, 'n' }, { "mem", required_argument, NULL, 'm' },
+		{ "budget", required_argument, NULL, 'b' }, { "policy", required_argument, NULL, 'p' },
+		{ "set", required_argument, NULL, 's' }, { "vm", required_argument, NULL, 'v' },
+		{ "duration", required_argument, NULL, 'd' }, { "settle", required_argument, NULL, 'S' },
+		{ "baseline", required_argument, NULL, 'B' }, { "out", required_argument, NULL, 'o' },
+		{ "enforce", required_argument, NULL, 'e' }, { "quiet", no_argument, NULL, 'q' },
+		{ "ebb", required_argument, NULL, 'E' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct oc *o = calloc(1, sizeof(*o));
+	struct policy_ctl *c = calloc(1, sizeof(*c));
+	struct policy_figures *f = calloc(1, sizeof(*f));
+	const char *policy = "ebb", *specs[POLICY_MAX_VMS];
+	char csv[PATH_MAX], outbuf[128], ebbbuf[PATH_MAX], err[512];
+	unsigned int nspecs = 0;
+	bool enforce_cgroup = true;
+	FILE *cf = NULL;
+	int opt, ret = 1;
+	uint64_t next;
+
+	if (!o || !c || !f)
+		goto out_free;
+	the_oc = o;
+	o->nr = 4;
+	o->mem = 512ULL << 20;
+	o->budget = 1280ULL << 20;
+	o->duration_s = 120;
+	o->settle_s = -1;
+	policy_knobs_default(&c->knobs);
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': o->nr = (unsigned int)atoi(optarg); break;
+		case 'm': if (policy_parse_size(optarg, &o->mem)) goto usage; break;
+		case 'b': if (policy_parse_size(optarg, &o->budget)) goto usage; break;
+		case 'p': policy = optarg; break;
+		case 's':
+			if (policy_knob_set(&c->knobs, optarg, err, sizeof(err))) {
+				fprintf(stderr, "ebb overcommit: %s\n", err);
+				goto out_free;
+			}
+			break;
+		case 'v': if (nspecs < POLICY_MAX_VMS) specs[nspecs++] = optarg; break;
+		case 'd': o->duration_s = atof(optarg); break;
+		case 'S': o->settle_s = atof(optarg); break;
+		case 'B': o->baseline = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'e': enforce_cgroup = !strcmp(optarg, "cgroup"); break;
+		case 'q': o->quiet = true; break;
+		case 'E': o->ebb = optarg; break;
+		case 'h': fputs(policy_overcommit_usage, stdout); ret = 0; goto out_free;
+		default: goto usage;
+		}
+	}
+	if (o->nr < 1 || o->nr > POLICY_MAX_VMS || o->duration_s <= 0 || nspecs > o->nr ||
+	    (strcmp(policy, "none") && !(c->policy = policy_find(policy))))
+		goto usage;
+	if (o->settle_s < 0)
+		o->settle_s = o->duration_s / 4;
+	if (!o->out) {
+		snprintf(outbuf, sizeof(outbuf), "overcommit-%s", policy);
+		o->out = outbuf;
+	}
+	if (!o->ebb) {
+		ssize_t n = readlink("/proc/self/exe", ebbbuf, sizeof(ebbbuf) - 4);
+
+		ebbbuf[n > 0 ? n : 0] = '\0';
+		if (strrchr(ebbbuf, '/'))
+			strcpy(strrchr(ebbbuf, '/') + 1, "ebb");
+		o->ebb = ebbbuf;
+	}
+	for (unsigned int i = 0; i < o->nr; i++) {
+		struct oc_vm *v = &o->vm[i];
+		unsigned int nbusy = o->nr - o->nr / 2, k = i - o->nr / 2;
+
+		snprintf(v->name, sizeof(v->name), "oc%u", i);
+		if (i < nspecs) {
+			if (parse_spec(specs[i], v))
+				goto usage;
+		} else if (i >= o->nr / 2) {
+			/* The busy half ramps up one after the other. */
+			v->busy = true;
+			snprintf(v->size, sizeof(v->size), "%lluM", (unsigned long long)(o->mem * 3 / 4 >> 20));
+			v->len_s = o->duration_s * 0.8 / nbusy;
+			v->start_s = o->duration_s * 0.15 + k * v->len_s;
+		}
+		f->vm[i].idle = !v->busy;
+	}
+	if (mkdir(o->out, 0755) && errno != EEXIST) {
+		fprintf(stderr, "ebb overcommit: mkdir %s: %s\n", o->out, strerror(errno));
+		goto out_free;
+	}
+	strcpy(o->run_dir, "/tmp/ebb-oc.XXXXXX");
+	if (!mkdtemp(o->run_dir)) {
+		fprintf(stderr, "ebb overcommit: mkdtemp: %s\n", strerror(errno));
+		goto out_free;
+	}
+	setenv("EBB_RUNTIME_DIR", o->run_dir, 1);
+	c->host.budget = o->budget;
+	if (enforce_cgroup && strcmp(policy, "none")) {
+		o->cgroup = !cgroup_make(o, &c->host);
+		if (!o->cgroup)
+			fprintf(stderr, "ebb overcommit: no memory cgroup here: the budget is only accounted\n");
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	fprintf(stderr, "ebb overcommit: %u VMs x %llu MiB, budget %llu MiB (%s), policy %s, %g s\n",
+		o->nr, (unsigned long long)(o->mem >> 20), (unsigned long long)(o->budget >> 20),
+		o->cgroup ? "memory cgroup" : "accounted", policy, o->duration_s);
+	for (unsigned int i = 0; i < o->nr; i++)
+		o->vm[i].pid = vm_start(o, &o->vm[i]);
+	for (unsigned int i = 0; i < o->nr; i++) {
+		int w = 0;
+
+		while (!o->stop && w++ < BOOT_TIMEOUT_S * 2 && !vm_ready(o->vm[i].name))
+			usleep(500000);
+		if (o->stop || policy_ebb_open(o->vm[i].name, &c->vm[c->nr], err, sizeof(err))) {
+			fprintf(stderr, "ebb overcommit: %s did not come up (see %s/%s.log)\n",
+				o->vm[i].name, o->out, o->vm[i].name);
+			goto out_stop;
+		}
+		c->nr++;
+	}
+	fprintf(stderr, "ebb overcommit: %u VMs up\n", o->nr);
+
+	snprintf(csv, sizeof(csv), "%s/timeline.csv", o->out);
+	if (!(cf = fopen(csv, "w"))) {
+		fprintf(stderr, "ebb overcommit: cannot write %s\n", csv);
+		goto out_stop;
+	}
+	o->t0_ns = next = policy_now_ns();
+	for (unsigned int i = 0; i < o->nr; i++)
+		if (o->vm[i].busy)
+			o->vm[i].thread_on = !pthread_create(&o->vm[i].thread, NULL, workload, &o->vm[i]);
+	while (!o->stop && now_s(o) < o->duration_s) {
+		policy_ctl_tick(c, policy_now_ns());
+		if (!c->prev.t_ns) {
+			policy_csv_header(cf, &c->cur);
+			policy_figures_start(f, &c->cur, o->settle_s);
+		}
+		policy_csv_row(cf, o->t0_ns, c->prev.t_ns ? &c->prev : NULL, &c->cur);
+		policy_figures_add(f, c->prev.t_ns ? &c->prev : NULL, &c->cur);
+		if (!o->quiet) {
+			uint64_t rss = 0;
+
+			for (unsigned int i = 0; i < c->nr; i++)
+				rss += c->cur.vm[i].rss;
+			fprintf(stderr, "\r[%5.0f/%.0f s] total RSS %5llu / %llu MiB, sizes", now_s(o),
+				o->duration_s, (unsigned long long)(rss >> 20),
+				(unsigned long long)(o->budget >> 20));
+			for (unsigned int i = 0; i < c->nr; i++)
+				fprintf(stderr, " %llu", (unsigned long long)(c->cur.vm[i].actual >> 20));
+			fprintf(stderr, " MiB   ");
+		}
+		next += (uint64_t)(c->knobs.tick_s * 1e9);
+		policy_sleep_until(next);
+	}
+	if (!o->quiet)
+		fputc('\n', stderr);
+	o->stop = 1;
+	for (unsigned int i = 0; i < o->nr; i++)
+		if (o->vm[i].thread_on)
+			pthread_join(o->vm[i].thread, NULL);
+	ret = write_outputs(o, c, f, csv, policy) ? 1 : 0;
+out_stop:
+	o->stop = 1;
+	for (unsigned int i = 0; i < o->nr; i++)
+		if (o->vm[i].thread_on) {
+			pthread_join(o->vm[i].thread, NULL);
+			o->vm[i].thread_on = false;
+		}
+	policy_ctl_close(c);
+	vm_stop_all(o);
+	if (cf)
+		fclose(cf);
+	if (o->cg_dir[0])
+		rmdir(o->cg_dir);
+	rmdir(o->run_dir);
+	goto out_free;
+usage:
+	fputs(policy_overcommit_usage, stderr);
+out_free:
+	free(f);
+	free(c);
+	free(o);
+	return ret;
+}

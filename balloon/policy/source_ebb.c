@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ebb VMs as controller targets: each tick asks the VM's control socket
+ * for query-balloon (the device's target and actual, the guest's last
+ * stats) and reads the VMM's RSS from /proc (the QEMU process under the
+ * QEMU backend); a target is the socket's "balloon" command.  A new
+ * connection per request: the socket is local and the VM may restart.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <vmm/control/runtime.h>
+
+#include <balloon/policy_ctl.h>
+
+struct ebb_vm {
+	char name[POLICY_NAME_MAX];
+	int pid;			/* the process that holds guest RAM */
+};
+
+json_t *policy_ebb_call(const char *name, json_t *req, int timeout_ms, char *err,
+			size_t errlen)
+{
+	char *line = json_dumps(req, JSON_COMPACT), buf[65536];
+	json_t *ans = NULL, *ret = NULL;
+	size_t len = 0;
+	int fd = runtime_connect(name);
+
+	json_decref(req);
+	if (fd < 0 || !line) {
+		snprintf(err, errlen, "%s: cannot connect: %s", name, strerror(errno));
+		goto out;
+	}
+	if (dprintf(fd, "%s\n", line) < 0) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		goto out;
+	}
+	while (!memchr(buf, '\n', len)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (len == sizeof(buf) || poll(&p, 1, timeout_ms) <= 0 ||
+		    (n = read(fd, buf + len, sizeof(buf) - len)) <= 0) {
+			snprintf(err, errlen, "%s: no answer", name);
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	ans = json_loadb(buf, (size_t)((char *)memchr(buf, '\n', len) - buf), 0, NULL);
+	ret = json_incref(json_object_get(ans, "return"));
+	if (!ret)
+		snprintf(err, errlen, "%s: %s", name, json_string_value(json_object_get(
+			json_object_get(ans, "error"), "desc")) ?: "bad answer");
+out:
+	json_decref(ans);
+	free(line);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static uint64_t jint(json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+/* VmRSS of @pid in bytes, 0 if unknown. */
+static uint64_t pid_rss(int pid)
+{
+	char path[64], line[256];
+	unsigned long long kib = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib * 1024;
+}
+
+static int ebb_sample(void *ctx, struct policy_vm *v)
+{
+	struct ebb_vm *e = ctx;
+	char err[256];
+	json_t *r = policy_ebb_call(e->name, json_pack("{ss}", "execute", "query-balloon"),
+				    5000, err, sizeof(err));
+	json_t *st;
+
+	if (!r)
+		return -1;
+	st = json_object_get(r, "stats");
+	v->target = v->ram - jint(r, "target_bytes");
+	v->actual = v->ram - jint(r, "actual_bytes");
+	v->rss = pid_rss(e->pid);
+	v->has_stats = json_object_get(st, "free-memory") != NULL;
+	v->free = jint(st, "free-memory");
+	v->avail = jint(st, "available-memory");
+	v->total = jint(st, "total-memory");
+	v->swap_in = jint(st, "swap-in");
+	v->swap_out = jint(st, "swap-out");
+	v->major_faults = jint(st, "major-faults");
+	v->minor_faults = jint(st, "minor-faults");
+	v->oom_kills = jint(st, "oom-kills");
+	v->stall_us = jint(st, "stall-us");
+	v->stall_avg10 = (uint32_t)jint(st, "stall-avg10");
+	v->infl_reclaim = jint(st, "infl-reclaim");
+	v->infl_swap = jint(st, "infl-swap");
+	json_decref(r);
+	return 0;
+}
+
+static int ebb_set(void *ctx, uint64_t bytes)
+{
+	struct ebb_vm *e = ctx;
+	char err[256];
+	json_t *r = policy_ebb_call(e->name, json_pack("{ss s{sI}}", "execute", "balloon",
+						       "arguments", "value", (json_int_t)bytes),
+				    5000, err, sizeof(err));
+
+	json_decref(r);
+	return r ? 0 : -1;
+}
+
+static void ebb_close(void *ctx)
+{
+	free(ctx);
+}
+
+static const struct policy_source_ops ebb_ops = {
+	.kind = "ebb",
+	.sample = ebb_sample,
+	.set_target = ebb_set,
+	.close = ebb_close,
+};
+
+int policy_ebb_open(const char *name, struct policy_target *t, char *err, size_t errlen)
+{
+	json_t *r = policy_ebb_call(name, json_pack("{ss}", "execute", "query-status"), 5000,
+				    err, errlen);
+	struct ebb_vm *e;
+
+	if (!r)
+		return -1;
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		json_decref(r);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->pid = (int)(jint(r, "qemu_pid") ?: jint(r, "pid"));
+	memset(t, 0, sizeof(*t));
+	t->ops = &ebb_ops;
+	t->ctx = e;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->ram = jint(r, "mem_bytes");
+	json_decref(r);
+	return 0;
+}
+
+unsigned int policy_ebb_open_all(struct policy_target *t, unsigned int max)
+{
+	char dir[RUNTIME_PATH_MAX], err[256];
+	unsigned int n = 0;
+	struct dirent *d;
+	DIR *dp;
+
+	if (runtime_dir(dir, sizeof(dir)) || !(dp = opendir(dir)))
+		return 0;
+	while (n < max && (d = readdir(dp))) {
+		size_t len = strlen(d->d_name);
+		char name[POLICY_NAME_MAX];
+
+		if (len < 6 || len - 5 >= sizeof(name) || strcmp(d->d_name + len - 5, ".sock"))
+			continue;
+		memcpy(name, d->d_name, len - 5);
+		name[len - 5] = '\0';
+		if (!policy_ebb_open(name, &t[n], err, sizeof(err)))
+			n++;
+	}
+	closedir(dp);
+	return n;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The balloon controller around the policies (include/balloon/policy.h):
+ * where the signals come from (VMs behind ebb control sockets or libvirt,
+ * the host), the tick that collects them, asks the policy and applies its
+ * targets, and what is written down (CSV timeline, JSON summary, plots).
+ */
+#ifndef EBB_BALLOON_POLICY_CTL_H
+#define EBB_BALLOON_POLICY_CTL_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include <balloon/policy.h>
+
+/*
+ * One VM the controller steers.  A source fills the sample and applies a
+ * target; @ctx is its own.
+ */
+struct policy_source_ops {
+	const char *kind;		/* "ebb", "libvirt" */
+	/* Fill @v (name and ram stay as open set them).  0, or -1: VM gone. */
+	int (*sample)(void *ctx, struct policy_vm *v);
+	/* The guest should have @bytes.  0 or -1. */
+	int (*set_target)(void *ctx, uint64_t bytes);
+	void (*close)(void *ctx);
+};
+
+struct policy_target {
+	const struct policy_source_ops *ops;
+	void *ctx;
+	char name[POLICY_NAME_MAX];
+	uint64_t ram;
+};
+
+/*
+ * One request to ebb VM @name's control socket (steals @req): the
+ * "return" value (a new reference), or NULL with a message.
+ */
+json_t *policy_ebb_call(const char *name, json_t *req, int timeout_ms, char *err,
+			size_t errlen);
+/* An ebb VM by name (its control socket).  0, or -1 with a message. */
+int policy_ebb_open(const char *name, struct policy_target *t, char *err, size_t errlen);
+/* Every ebb VM with a live socket, up to @max.  How many. */
+unsigned int policy_ebb_open_all(struct policy_target *t, unsigned int max);
+
+/*
+ * Every active domain of libvirt connection @uri (NULL: libvirt's
+ * default), stats every @period_s seconds.  How many, or -1 with a message.
+ */
+int policy_libvirt_open_all(const char *uri, int period_s, struct policy_target *t,
+			    unsigned int max, char *err, size_t errlen);
+
+/*
+ * The host side: a budget (0: none) and where pressure is read.  With a
+ * budget, avail is budget - sum(VM RSS); without, MemAvailable.
+ */
+struct policy_host_src {
+	uint64_t budget;
+	char psi_path[256];		/* /proc/pressure/memory or a cgroup's memory.pressure */
+};
+void policy_host_sample(const struct policy_host_src *h, const struct policy_sample *s,
+			struct policy_host *out);
+
+struct policy_ctl {
+	const struct policy_ops *policy;	/* NULL: observe only */
+	struct policy_knobs knobs;
+	struct policy_host_src host;
+	unsigned int nr;
+	struct policy_target vm[POLICY_MAX_VMS];
+	struct policy_vm_state st[POLICY_MAX_VMS];
+	struct policy_sample prev, cur;
+	bool have_prev;
+	uint64_t sets, set_errors;
+};
+
+/*
+ * One tick: sample host and VMs into ctl->cur, ask the policy, apply the
+ * targets that changed (by at least a page).  A VM whose source fails is
+ * left out of this tick (has_stats false).  Returns the number of targets
+ * set.
+ */
+unsigned int policy_ctl_tick(struct policy_ctl *c, uint64_t now_ns);
+void policy_ctl_close(struct policy_ctl *c);
+
+/*
+ * The timeline: one CSV row per tick, wide (gnuplot plots columns):
+ * t_s, host_avail_mib, host_psi_avg10, total_rss_mib, then per VM
+ * NAME_target_mib, NAME_actual_mib, NAME_rss_mib, NAME_free_mib,
+ * NAME_swapin_mib, NAME_swapout_mib, NAME_stall_pct, NAME_oom_kills.
+ */
+#define POLICY_CSV_VM_COLS	8
+void policy_csv_header(FILE *f, const struct policy_sample *s);
+void policy_csv_row(FILE *f, uint64_t t0_ns, const struct policy_sample *prev,
+		    const struct policy_sample *s);
+
+/*
+ * What a run amounted to, kept up to date tick by tick.  An idle guest is
+ * one the experiment never gives work (the runner says which); its
+ * "halved" time counts from the start.
+ */
+struct policy_vm_figures {
+	bool idle;
+	double t_half_s;		/* first time actual <= ram / 2, -1 never */
+	double peak_stall;		/* largest stall share over a tick */
+	uint64_t oom_kills0, oom_kills;	/* at the start, latest */
+	double work_s;			/* runner: mean workload iteration time, 0 none */
+	double base_s;			/* ... the same unconstrained (baseline), 0 none */
+	unsigned int iterations;
+};
+
+struct policy_figures {
+	uint64_t t0_ns;
+	double settle_s;		/* RSS counted against the budget after this */
+	unsigned int nr;
+	uint64_t ram_total;
+	uint64_t peak_rss, peak_rss_settled;
+	double rss_sum, actual_sum;	/* integrals over ticks, for the means */
+	unsigned int ticks;
+	struct policy_vm_figures vm[POLICY_MAX_VMS];
+};
+
+void policy_figures_start(struct policy_figures *f, const struct policy_sample *s,
+			  double settle_s);
+void policy_figures_add(struct policy_figures *f, const struct policy_sample *prev,
+			const struct policy_sample *s);
+/* The JSON summary (docs/balloon-policy.md lists its fields). */
+json_t *policy_summary_json(const struct policy_figures *f, const struct policy_sample *last,
+			    const char *policy, const struct policy_knobs *k);
+
+/* Write DIR/NAME.gp and run gnuplot on it for DIR/memory.png, DIR/stall.png. 0 or -1. */
+int policy_plot(const char *dir, const char *csv, const struct policy_sample *s,
+		uint64_t budget, char *err, size_t errlen);
+
+#endif
