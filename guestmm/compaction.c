@@ -28,6 +28,7 @@
 #include "internal.h"
 #include <guestmm/compaction.h>
 #include <guestmm/migrate.h>
+#include <guestmm/psi.h>
 
 int sysctl_extfrag_threshold = 500;
 unsigned int sysctl_compaction_proactiveness = 20;
@@ -603,6 +604,7 @@ enum compact_result try_to_compact_pages(gfp_t gfp, unsigned int order,
 					 struct page **capture)
 {
 	enum compact_result rc = COMPACT_SKIPPED;
+	unsigned long stall;
 	struct zoneref *z;
 	struct zone *zone;
 
@@ -610,6 +612,8 @@ enum compact_result try_to_compact_pages(gfp_t gfp, unsigned int order,
 	if (!(gfp & __GFP_IO))
 		return COMPACT_SKIPPED;
 
+	/* The allocating task waits for memory here: a memory stall (psi.c). */
+	psi_memstall_enter(&stall);
 	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->highest_zoneidx,
 					ac->nodemask) {
 		enum compact_result status;
@@ -633,6 +637,7 @@ enum compact_result try_to_compact_pages(gfp_t gfp, unsigned int order,
 		    (status == COMPACT_COMPLETE || status == COMPACT_PARTIAL_SKIPPED))
 			defer_compaction(zone, (int)order);
 	}
+	psi_memstall_leave(&stall);
 	return rc;
 }
 
