@@ -16,7 +16,8 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="gcc make pkg-config check libsubunit-dev libjansson-dev \
-qemu-system-x86 busybox-static cpio xz-utils kmod"
+qemu-system-x86 busybox-static cpio xz-utils kmod \
+libvirt-dev libvirt-daemon gnuplot-nox"
 
 missing=""
 for p in $PACKAGES; do

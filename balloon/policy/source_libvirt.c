@@ -28,6 +28,7 @@ static int lv_sample(void *ctx, struct policy_vm *v)
 
 	if (n < 0 || virDomainGetInfo(l->dom, &info) < 0)
 		return -1;
+	/* libvirt's current memory is the balloon's size; "actual" stats lag it. */
 	v->target = v->actual = (uint64_t)info.memory * 1024;
 	for (int i = 0; i < n; i++) {
 		uint64_t b = (uint64_t)st[i].val * 1024;
@@ -40,7 +41,6 @@ static int lv_sample(void *ctx, struct policy_vm *v)
 		case VIR_DOMAIN_MEMORY_STAT_UNUSED: v->free = b; v->has_stats = true; break;
 		case VIR_DOMAIN_MEMORY_STAT_AVAILABLE: v->total = b; break;
 		case VIR_DOMAIN_MEMORY_STAT_USABLE: v->avail = b; break;
-		case VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON: v->actual = b; break;
 		case VIR_DOMAIN_MEMORY_STAT_RSS: v->rss = b; break;
 		default: break;
 		}
@@ -76,19 +76,25 @@ static const struct policy_source_ops lv_ops = {
 	.close = lv_close,
 };
 
+/* libvirt prints every error by default; ebb reports the ones it cares about. */
+static void lv_quiet(void *data, virErrorPtr e)
+{
+}
+
 int policy_libvirt_open_all(const char *uri, int period_s, struct policy_target *t,
 			    unsigned int max, char *err, size_t errlen)
 {
-	virConnectPtr conn = virConnectOpen(uri);
-	virDomainPtr *doms = NULL;
-	int n, opened = 0;
+	virConnectPtr conn;
 
+	virSetErrorFunc(NULL, lv_quiet);
+	conn = virConnectOpen(uri);
 	if (!conn) {
 		snprintf(err, errlen, "libvirt %s: %s", uri ? uri : "(default)",
 			 virGetLastErrorMessage());
 		return -1;
 	}
-	n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	virDomainPtr *doms = NULL;
+	int opened = 0, n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
 	if (n < 0) {
 		snprintf(err, errlen, "libvirt: %s", virGetLastErrorMessage());
 		goto out;
