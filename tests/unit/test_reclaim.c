@@ -110,10 +110,15 @@ START_TEST(overcommit_hot_set)
 	/* The hot set stays in memory: few of its touches fault. */
 	ck_assert_msg(hot_misses * 100 < hot_touches, "hot set misses %lu of %lu", hot_misses,
 		      hot_touches);
-	/* kswapd did most of the work and kept free memory above min. */
+	/*
+	 * kswapd did most of the work, and free memory never went below
+	 * min (but for what a per-CPU list holds back): direct reclaim
+	 * covers what one fast faulter outruns.
+	 */
 	ck_assert_uint_gt(ev(PGSTEAL_KSWAPD), 0);
 	ck_assert_uint_gt(ev(PGSCAN_KSWAPD), 0);
-	ck_assert_int_ge(min_free_seen, (long)(min_wmark_pages(z) / 2));
+	ck_assert_uint_gt(ev(PGSTEAL_KSWAPD), ev(PGSTEAL_DIRECT));
+	ck_assert_int_ge(min_free_seen, (long)min_wmark_pages(z) - zone_pcp(z, 0)->batch);
 	/* Balanced: kswapd sleeps, free memory is above high. */
 	ck_assert(wait_for(kswapd0_sleeping, 3000));
 	ck_assert_int_ge(zone_page_state(z, NR_FREE_PAGES), (long)high_wmark_pages(z));
