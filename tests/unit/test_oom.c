@@ -21,6 +21,8 @@ struct oom_worker {
 };
 
 static const char *const names[NR_TASKS] = { "worker0", "worker1", "worker2" };
+/* Nobody frees its memory before all have filled theirs (or died). */
+static pthread_barrier_t filled;
 
 static void *oom_worker_run(void *arg)
 {
@@ -39,6 +41,7 @@ static void *oom_worker_run(void *arg)
 			sched_yield();
 	}
 	w->filled = i;
+	pthread_barrier_wait(&filled);
 	if (!w->tt.killed)
 		for (i = 0; i < TASK_PAGES; i++)
 			w->tt.bad += !anon_intact(w->tt.mm, i);
@@ -56,6 +59,7 @@ START_TEST(oom_one_victim)
 	reclaim_test_boot(64 * MiB, NR_TASKS, 0);
 	ck_assert_int_eq(kswapd_run(0), 0);
 	hosted_log_capture(log, sizeof(log));
+	pthread_barrier_init(&filled, NULL, NR_TASKS);
 	for (unsigned int t = 0; t < NR_TASKS; t++) {
 		w[t].cpu = t;
 		ck_assert_int_eq(pthread_create(&th[t], NULL, oom_worker_run, &w[t]), 0);
