@@ -83,6 +83,7 @@ kvm | all)
 	run_script "VMM end-to-end (KVM path)" tests/e2e/vmm.sh
 	run_script "devices and control end-to-end (QEMU backend, KVM nested)" tests/e2e/test_devices_e2e.sh
 	run_script "balloon end-to-end (KVM nested)" tests/e2e/test_balloon.sh
+	run_script "overcommit end-to-end (KVM nested)" tests/e2e/test_overcommit.sh
 	;;&
 all)
 	run_script "guest kernel under QEMU microvm" tests/e2e/guest_qemu.sh
