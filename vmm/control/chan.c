@@ -176,10 +176,9 @@ static void handle_line(struct chan *c, const char *line)
 	chan_parse_line(line, &l);
 	switch (l.kind) {
 	case CHAN_EVENT:
+		/* Job ends and the like are for the console's reader; "ready" is ours. */
 		if (!strcmp(l.text, "ready"))
 			c->ready = true;
-		if (c->on_event)
-			c->on_event(c->event_ctx, l.text);
 		return;
 	case CHAN_OUTPUT:
 		if ((i = find(c, l.id)) >= 0)

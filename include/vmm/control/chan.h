@@ -75,8 +75,6 @@ struct chan {
 	bool in_overflow;		/* discarding a too-long line */
 	struct chan_req req[CHAN_MAX_PENDING];
 	unsigned int nr_req;
-	void (*on_event)(void *ctx, const char *text);
-	void *event_ctx;
 	uint64_t garbage;		/* lines that fit no pattern */
 };
 
