@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -404,6 +405,9 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	q->pid = fork();
 	if (q->pid == 0) {
 		setpgid(0, 0);	/* Ctrl-C on the terminal is ebb's to handle */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* ebb killed: no orphaned QEMU */
+		if (getppid() == 1)
+			_exit(127);	/* ebb died before prctl */
 		pthread_sigmask(SIG_UNBLOCK, &block, NULL);
 		execvp(qemu_bin, (char *const *)argv);
 		fprintf(stderr, "ebb: cannot run %s: %s%s\n", qemu_bin, strerror(errno),
