@@ -24,6 +24,7 @@
 pteval_t pgtable_nx;
 
 static pteval_t *kernel_pml4;
+static uint64_t kernel_cr3, loaded_cr3;
 static bool direct_map_ready;
 static bool page_allocator_ready;
 static unsigned long ioremap_next = IOREMAP_START;
@@ -156,6 +157,7 @@ void paging_init(void)
 		panic("paging_init: no memory for the vmalloc tables");
 
 	write_cr3(pml4_pa);
+	kernel_cr3 = loaded_cr3 = pml4_pa;
 	direct_map_ready = true;
 	kernel_pml4 = __va(pml4_pa);
 	pr_info("paging: identity map 0-%luM, direct map at %#lx (%s pages), %lu table pages, NX %s\n",
@@ -374,6 +376,26 @@ bool platform_pte_test_and_clear_young(struct platform_as *as, unsigned long va)
 
 void platform_tlb_flush_page(struct platform_as *as, unsigned long va)
 {
-	/* One CPU, and only the kernel's tables are ever loaded so far. */
+	/*
+	 * One CPU.  If @as is not the loaded address space, its entries left
+	 * the TLB when CR3 last changed (task pages are not global), and
+	 * flushing a stranger's @va costs one refill at most.
+	 */
 	flush_tlb_one(va);
+}
+
+uint64_t platform_as_cr3(struct platform_as *as)
+{
+	return as == &kernel_as ? kernel_cr3 : __pa(as->pml4);
+}
+
+void switch_page_tables(uint64_t cr3)
+{
+	if (!cr3)
+		cr3 = kernel_cr3;
+	/* Reloading the same CR3 would flush the TLB for nothing. */
+	if (cr3 != loaded_cr3) {
+		loaded_cr3 = cr3;
+		write_cr3(cr3);
+	}
 }

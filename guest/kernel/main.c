@@ -13,6 +13,7 @@
  *   APIC, IOAPIC    the timer tick and the console's input interrupt
  *   scheduler       kernel threads, wait queues
  *   virtio          devices on the command line meet their drivers
+ *   mm daemons      kswapd and kcompactd per node, swap on vda
  *   shell, control  tasks on COM1 and COM2; this context becomes idle
  */
 #include <guest/apic.h>
@@ -75,6 +76,7 @@ void start_kernel(uint32_t start_info_pa)
 	apic_timer_init();
 	local_irq_enable();
 	virtio_mmio_init();
+	mm_late_init();
 
 	shell_start(boot_options.init);
 	control_start();

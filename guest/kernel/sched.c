@@ -10,6 +10,7 @@
  * structs and stacks come from a static pool so that threads can be
  * created before (and independently of) the page allocator.
  */
+#include <guest/pgtable.h>
 #include <guest/printk.h>
 #include <guest/sched.h>
 #include <guest/string.h>
@@ -125,6 +126,8 @@ void schedule(void)
 			prev->nvcsw++;
 		switched_from = prev;
 		current = next;
+		/* The next task's address space (its own, or the kernel's). */
+		switch_page_tables(next->cr3);
 		__switch_to(prev, next);
 		finish_task_switch();
 	}
@@ -165,6 +168,11 @@ void preempt_enable(void)
 bool in_interrupt(void)
 {
 	return irq_depth != 0;
+}
+
+bool in_atomic(void)
+{
+	return irq_depth || preempt_count;
 }
 
 void irq_enter(void)

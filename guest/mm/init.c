@@ -3,6 +3,8 @@
  * Handing RAM to guestmm: struct mm_boot_params from what memblock and the
  * NUMA layout say, then mm_init().  From here on the page allocator owns
  * every page that is not reserved, and new page tables come from it.
+ * Later in boot, once there are threads and devices, its daemons start
+ * and the swap disk goes into use.
  */
 #include <guest/memblock.h>
 #include <guest/numa.h>
@@ -11,6 +13,9 @@
 #include <guest/setup.h>
 #include <guest/smp.h>
 #include <guest/string.h>
+#include <guestmm/compaction.h>
+#include <guestmm/swap.h>
+#include <guestmm/vmscan.h>
 #include <guestmm/boot.h>
 #include <guestmm/page_alloc.h>
 
@@ -109,4 +114,22 @@ void mm_core_init(void)
 	pr_info("Memory: %luK/%lluK available (%luK kernel image, %luK reserved)\n",
 		nr_free_pages() << 2, (unsigned long long)(memblock_phys_mem_size() >> 10),
 		kernel_kb, (unsigned long)((memblock_phys_mem_size() >> 10) - (totalram_pages() << 2)));
+}
+
+void mm_late_init(void)
+{
+	int nid, ret;
+
+	for_each_online_node(nid) {
+		if (kswapd_run(nid) < 0)
+			pr_err("mm: cannot start kswapd%d: memory will only be reclaimed directly\n", nid);
+		if (kcompactd_run(nid) < 0)
+			pr_err("mm: cannot start kcompactd%d\n", nid);
+	}
+	/* The swap disk is the first one, vda (docs/CONVENTIONS.md); none: no swap. */
+	if (!platform_swap_pages(0))
+		return;
+	ret = swapon(0);
+	if (ret < 0)
+		pr_err("swapon: /dev/vda: error %d, running without swap\n", ret);
 }

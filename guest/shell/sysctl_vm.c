@@ -11,6 +11,7 @@
 #include <guestmm/compaction.h>
 #include <guestmm/page_alloc.h>
 #include <guestmm/shrinker.h>
+#include <guestmm/swap.h>
 
 /* A decimal in [lo, hi]; -1 for anything else. */
 static int parse_int(const char *val, long long lo, long long hi, int *out)
@@ -71,6 +72,17 @@ static int write_compaction_proactiveness(const char *val)
 }
 PROC_FILE(compaction_proactiveness, "/proc/sys/vm/compaction_proactiveness",
 	  show_compaction_proactiveness, write_compaction_proactiveness);
+
+static void show_swappiness(struct seq_buf *s)
+{
+	seq_printf(s, "%d\n", vm_swappiness);
+}
+
+static int write_swappiness(const char *val)
+{
+	return parse_int(val, 0, 200, &vm_swappiness);
+}
+PROC_FILE(swappiness, "/proc/sys/vm/swappiness", show_swappiness, write_swappiness);
 
 static void show_extfrag_threshold(struct seq_buf *s)
 {

@@ -64,7 +64,7 @@ uint64_t lat_hist_percentile(const struct lat_hist *h, unsigned int per_mille)
 	return h->max_ns;
 }
 
-static unsigned long total_kswapd_wakeups(void)
+unsigned long total_kswapd_wakeups(void)
 {
 	unsigned long n = 0;
 	int nid;
@@ -74,27 +74,31 @@ static unsigned long total_kswapd_wakeups(void)
 	return n;
 }
 
+void alloc_stats_add(struct alloc_stats *st, unsigned long wakeups_before, uint64_t ns)
+{
+	lat_hist_add(total_kswapd_wakeups() != wakeups_before ? &st->slow : &st->fast, ns);
+}
+
 struct page *workload_alloc_pages(struct alloc_stats *st, gfp_t gfp, unsigned int order)
 {
 	unsigned long wakeups = total_kswapd_wakeups();
 	uint64_t t0 = rdtsc();
 	struct page *page = alloc_pages(gfp, order);
-	uint64_t ns = cycles_to_ns(rdtsc() - t0);
 
 	if (!page)
 		st->failed++;
-	lat_hist_add(total_kswapd_wakeups() != wakeups ? &st->slow : &st->fast, ns);
+	alloc_stats_add(st, wakeups, cycles_to_ns(rdtsc() - t0));
 	return page;
 }
 
-static void report_hist(const char *name, const char *path, const struct lat_hist *h)
+void lat_hist_report(const char *name, const char *what, const struct lat_hist *h)
 {
 	if (!h->count) {
-		kprintf("%s: alloc latency %s path: n=0\n", name, path);
+		kprintf("%s: %s: n=0\n", name, what);
 		return;
 	}
-	kprintf("%s: alloc latency %s path: n=%lu mean=%lluns p50=%lluns p90=%lluns p99=%lluns "
-		"p99.9=%lluns max=%lluns\n", name, path, h->count,
+	kprintf("%s: %s: n=%lu mean=%lluns p50=%lluns p90=%lluns p99=%lluns "
+		"p99.9=%lluns max=%lluns\n", name, what, h->count,
 		(unsigned long long)(h->sum_ns / h->count),
 		(unsigned long long)lat_hist_percentile(h, 500),
 		(unsigned long long)lat_hist_percentile(h, 900),
@@ -104,8 +108,8 @@ static void report_hist(const char *name, const char *path, const struct lat_his
 
 void alloc_stats_report(const char *name, const struct alloc_stats *st)
 {
-	report_hist(name, "fast", &st->fast);
-	report_hist(name, "slow", &st->slow);
+	lat_hist_report(name, "alloc latency fast path", &st->fast);
+	lat_hist_report(name, "alloc latency slow path", &st->slow);
 }
 
 void format_size(char *buf, size_t len, uint64_t bytes)

@@ -26,6 +26,7 @@
 #define GUEST_PGTABLE_H
 
 #include <guestmm/compiler.h>
+#include <guestmm/pte.h>	/* PTE_PFN_MASK: guestmm's pte_t is the hardware's */
 
 #define PAGE_OFFSET		0xffff888000000000UL
 #define IDENTITY_MAP_END	0x40000000UL		/* 1 GiB */
@@ -53,7 +54,6 @@ typedef uint64_t pteval_t;
 #define _PAGE_PSE	0x080UL		/* a 2 MiB / 1 GiB leaf in a PD / PDPT */
 #define _PAGE_GLOBAL	0x100UL
 #define _PAGE_NX	(1UL << 63)
-#define PTE_PFN_MASK	0x000ffffffffff000UL
 
 #define PAGE_KERNEL		(_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | \
 				 _PAGE_GLOBAL | pgtable_nx)
@@ -91,6 +91,15 @@ bool kernel_pte_test_and_clear_young(unsigned long va);
  */
 #define PHYS_ADDR_INVALID	(~0ULL)
 uint64_t virt_to_phys(const void *addr);
+
+/*
+ * Address spaces of tasks (platform_as_create): the value CR3 takes
+ * while one runs, and loading it.  switch_page_tables(0) loads the
+ * kernel's own tables; with interrupts off (the scheduler's switch).
+ */
+struct platform_as;
+uint64_t platform_as_cr3(struct platform_as *as);
+void switch_page_tables(uint64_t cr3);
 
 static inline void flush_tlb_one(unsigned long va)
 {

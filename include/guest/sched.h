@@ -21,6 +21,8 @@
 #include <guest/x86.h>
 
 struct tty_output;
+struct mm_anon;
+struct fault_catch;
 
 #define TASK_COMM_LEN	16
 #define THREAD_SIZE	(16 * 1024)
@@ -67,6 +69,12 @@ struct task_struct {
 	struct tty_output *out;		/* kprintf's destination; NULL: console */
 	void *mm_slot;			/* guestmm's (platform_current_slot) */
 
+	/* A workload's own address space (include/guest/task_mm.h). */
+	uint64_t cr3;			/* loaded while it runs; 0: the kernel's */
+	struct mm_anon *mm;
+	struct fault_catch *fault_catch;	/* where a bad access lands */
+	unsigned long min_flt, maj_flt;	/* page faults resolved, as Linux counts */
+
 	uint64_t runtime_ns;		/* CPU time used */
 	uint64_t last_ran_ns;
 	unsigned long nvcsw, nivcsw;	/* voluntary, involuntary switches */
@@ -107,6 +115,8 @@ void msleep(unsigned int msecs);
 void preempt_disable(void);
 void preempt_enable(void);
 bool in_interrupt(void);
+/* In an interrupt or with preemption off: may not sleep. */
+bool in_atomic(void);
 void irq_enter(void);
 /* Leaving an interrupt: switch tasks if the tick asked for it. */
 void irq_exit(void);

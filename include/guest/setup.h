@@ -24,6 +24,12 @@ int numa_init(const char *numa, const char *distance);
 void mm_core_init(void);
 extern bool mm_ready;
 
+/*
+ * Once threads and devices exist: kswapd and kcompactd on every node,
+ * and swap on vda if there is one (mm/init.c).
+ */
+void mm_late_init(void);
+
 /* The shell and the tasks started at boot. */
 void shell_start(const char *init_commands);
 

@@ -76,8 +76,18 @@ uint64_t lat_hist_percentile(const struct lat_hist *h, unsigned int per_mille);
  */
 struct page *workload_alloc_pages(struct alloc_stats *st, gfp_t gfp, unsigned int order);
 
+/*
+ * The same classification for an allocation the caller timed itself (a
+ * first-touch page fault): total_kswapd_wakeups() read before it, and
+ * how long it took.
+ */
+unsigned long total_kswapd_wakeups(void);
+void alloc_stats_add(struct alloc_stats *st, unsigned long wakeups_before, uint64_t ns);
+
 /* Print "NAME: alloc latency fast path: n=... p50=... p90=... p99=... p99.9=... max=..." */
 void alloc_stats_report(const char *name, const struct alloc_stats *st);
+/* Print "NAME: WHAT: n=... mean=... p50=... p90=... p99=... p99.9=... max=..." */
+void lat_hist_report(const char *name, const char *what, const struct lat_hist *h);
 
 /* A small fast PRNG (xorshift64*), one state per workload. */
 static inline uint64_t prandom_next(uint64_t *state)
