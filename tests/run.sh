@@ -88,6 +88,7 @@ kvm | all)
 all)
 	run_script "guest kernel under QEMU microvm" tests/e2e/guest_qemu.sh
 	run_script "guest drivers against QEMU's devices" tests/e2e/test_guest_devices.sh
+	run_script "guest swapping to QEMU's virtio-blk" tests/e2e/test_guest_swap.sh
 	;;
 unit | kvm) ;;
 *)

@@ -57,7 +57,7 @@ struct anon_run {
 	struct anon_stats *st;
 	uint64_t rng;
 	unsigned long touched, verified, bad;
-	uint64_t touch_ns, verify_ns;
+	uint64_t touch_start, touch_ns, verify_ns;	/* TSC, ns, ns */
 	bool stopped;			/* `kill JOB` */
 };
 
@@ -128,9 +128,9 @@ static bool check_page(struct anon_run *r, unsigned long idx)
 
 static void touch(struct anon_run *r)
 {
-	uint64_t t0 = rdtsc();
 	unsigned long steps = 2 * r->n;
 
+	r->touch_start = rdtsc();
 	for (unsigned long s = 0; s < steps; s++) {
 		unsigned long idx = pick(r->pat, s, r->n, &r->rng);
 		uint64_t *p = page_va(idx);
@@ -149,7 +149,7 @@ static void touch(struct anon_run *r)
 			}
 		}
 	}
-	r->touch_ns = cycles_to_ns(rdtsc() - t0);
+	r->touch_ns = cycles_to_ns(rdtsc() - r->touch_start);
 }
 
 static void verify(struct anon_run *r)
@@ -297,8 +297,11 @@ static int run_anon(int argc, char **argv)
 	}
 	task_uncatch_faults();
 	snapshot(&c, &mt);
-	if (sig)
-		b = c;		/* the touch phase ended with the signal */
+	if (sig && !r->touch_ns) {
+		/* The touch phase ended with the signal. */
+		r->touch_ns = cycles_to_ns(rdtsc() - r->touch_start);
+		b = c;
+	}
 
 	if (sig) {
 		kprintf("anon: %s after %lu touches%s\n", signal_name(sig), r->touched,

@@ -160,6 +160,7 @@ struct job {
 
 #define MAX_JOBS	8
 static struct job jobs[MAX_JOBS];
+static DECLARE_WAIT_QUEUE_HEAD(job_done_wq);	/* `wait` */
 
 static int job_thread(void *arg)
 {
@@ -179,6 +180,7 @@ static int job_thread(void *arg)
 	background = job->background;
 	job->used = false;
 	arch_local_irq_restore(flags);
+	wake_up(&job_done_wq);
 	if (background)
 		control_event("job %d done status %d", id, ret);
 	return ret;
@@ -326,3 +328,19 @@ static int cmd_kill(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND(kill, "kill", "JOB", "ask a workload to stop", cmd_kill);
+
+/* With interrupts off: is a background job still running? */
+static bool background_jobs_running(void)
+{
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (jobs[i].used && jobs[i].background)
+			return true;
+	return false;
+}
+
+static int cmd_wait(int argc, char **argv)
+{
+	wait_event(&job_done_wq, !background_jobs_running());
+	return 0;
+}
+SHELL_COMMAND(wait, "wait", "", "wait for every background workload to end", cmd_wait);
