@@ -130,7 +130,12 @@ void paging_init(void)
 		}
 		gbpages = d & (1u << 26);		/* 1 GiB pages */
 	}
-	write_cr4(read_cr4() | X86_CR4_PGE);
+	/*
+	 * Workloads are ring-0 code touching their own user pages (PTE_USER,
+	 * as guestmm maps anonymous memory): SMAP, had a loader left it on,
+	 * would turn each of those accesses into a protection fault.
+	 */
+	write_cr4((read_cr4() | X86_CR4_PGE) & ~X86_CR4_SMAP);
 
 	pml4_pa = alloc_table();
 	if (!pml4_pa)

@@ -17,6 +17,7 @@
 #define X86_CR0_PG	(1UL << 31)
 #define X86_CR4_PAE	(1UL << 5)
 #define X86_CR4_PGE	(1UL << 7)
+#define X86_CR4_SMAP	(1UL << 21)
 
 #define MSR_EFER		0xc0000080
 #define EFER_NX			(1UL << 11)
