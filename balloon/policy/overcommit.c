@@ -30,6 +30,7 @@ struct oc_vm {
 	pid_t pid;			/* its `ebb run` */
 	bool busy;
 	char size[32];			/* busy: run anon SIZE hotcold */
+	char warm[32];			/* idle: touched once before the clock starts, "" none */
 	double start_s, len_s;		/* busy: from START for LEN seconds */
 	pthread_t thread;
 	bool thread_on;
@@ -44,7 +45,7 @@ struct oc {
 	double duration_s, settle_s;
 	uint64_t t0_ns;
 	const char *ebb, *out, *baseline;
-	bool cgroup, quiet;
+	bool cgroup, quiet, reporting;
 	char cg_dir[128];
 	char run_dir[64];
 	struct oc_vm vm[POLICY_MAX_VMS];
@@ -115,7 +116,8 @@ static pid_t vm_start(struct oc *o, struct oc_vm *v)
 	}
 	setpgid(0, 0);
 	execl(o->ebb, o->ebb, "run", "--name", v->name, "--mem", mem,
-	      "--balloon=deflate-on-oom,stats=1,reporting", (char *)NULL);
+	      o->reporting ? "--balloon=deflate-on-oom,stats=1,reporting" :
+			     "--balloon=deflate-on-oom,stats=1", (char *)NULL);
 	_exit(127);
 }
 
@@ -190,11 +192,41 @@ static void vm_stop_all(struct oc *o)
 	}
 }
 
-/* "idle" or "busy:SIZE@START+LEN".  0 or -1. */
+/*
+ * An idle VM that once worked: it touches its warm-up size and frees it,
+ * so the host holds that memory until a balloon takes it back (without
+ * free page reporting nothing else does).  0 or -1.
+ */
+static int warm_up(struct oc_vm *v)
+{
+	char cmd[64], err[256];
+	json_t *r;
+
+	if (!v->warm[0])
+		return 0;
+	snprintf(cmd, sizeof(cmd), "run anon %s seq", v->warm);
+	r = policy_ebb_call(v->name, json_pack("{ss s{ss si}}", "execute", "guest-exec",
+					       "arguments", "command", cmd, "timeout", 600),
+			    660000, err, sizeof(err));
+	json_decref(r);
+	if (!r)
+		fprintf(stderr, "ebb overcommit: %s: warm-up: %s\n", v->name, err);
+	return r ? 0 : -1;
+}
+
+static void *warm_thread(void *arg)
+{
+	warm_up(arg);
+	return NULL;
+}
+
+/* "idle", "idle:SIZE" (warmed up) or "busy:SIZE@START+LEN".  0 or -1. */
 static int parse_spec(const char *s, struct oc_vm *v)
 {
 	if (!strcmp(s, "idle"))
 		return 0;
+	if (!strncmp(s, "idle:", 5))
+		return snprintf(v->warm, sizeof(v->warm), "%s", s + 5) < (int)sizeof(v->warm) ? 0 : -1;
 	v->busy = true;
 	return sscanf(s, "busy:%31[^@]@%lf+%lf", v->size, &v->start_s, &v->len_s) == 3 ? 0 : -1;
 }
@@ -220,6 +252,7 @@ static int write_outputs(struct oc *o, struct policy_ctl *c, struct policy_figur
 		struct policy_vm_figures *vf = &f->vm[i];
 
 		vf->iterations = o->vm[i].iterations;
+		vf->failures = o->vm[i].failures;
 		vf->work_s = vf->iterations ? o->vm[i].work_s / vf->iterations : 0;
 		if (o->baseline)
 			vf->base_s = baseline_s(o->baseline, i);
@@ -252,6 +285,7 @@ int policy_overcommit_main(int argc, char **argv)
 		{ "baseline", required_argument, NULL, 'B' }, { "out", required_argument, NULL, 'o' },
 		{ "enforce", required_argument, NULL, 'e' }, { "quiet", no_argument, NULL, 'q' },
 		{ "ebb", required_argument, NULL, 'E' }, { "help", no_argument, NULL, 'h' },
+		{ "reporting", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct oc *o = calloc(1, sizeof(*o));
@@ -294,6 +328,7 @@ int policy_overcommit_main(int argc, char **argv)
 		case 'e': enforce_cgroup = !strcmp(optarg, "cgroup"); break;
 		case 'q': o->quiet = true; break;
 		case 'E': o->ebb = optarg; break;
+		case 'r': o->reporting = true; break;
 		case 'h': fputs(policy_overcommit_usage, stdout); ret = 0; goto out_free;
 		default: goto usage;
 		}
@@ -323,7 +358,9 @@ int policy_overcommit_main(int argc, char **argv)
 		if (i < nspecs) {
 			if (parse_spec(specs[i], v))
 				goto usage;
-		} else if (i >= o->nr / 2) {
+		} else if (i < o->nr / 2) {
+			snprintf(v->warm, sizeof(v->warm), "%lluM", (unsigned long long)(o->mem / 2 >> 20));
+		} else {
 			/* The busy half ramps up one after the other. */
 			v->busy = true;
 			snprintf(v->size, sizeof(v->size), "%lluM", (unsigned long long)(o->mem * 3 / 4 >> 20));
@@ -368,7 +405,14 @@ int policy_overcommit_main(int argc, char **argv)
 		}
 		c->nr++;
 	}
-	fprintf(stderr, "ebb overcommit: %u VMs up\n", o->nr);
+	fprintf(stderr, "ebb overcommit: %u VMs up; warming up the idle ones\n", o->nr);
+	for (unsigned int i = 0; i < o->nr; i++)
+		o->vm[i].thread_on = !pthread_create(&o->vm[i].thread, NULL, warm_thread, &o->vm[i]);
+	for (unsigned int i = 0; i < o->nr; i++)
+		if (o->vm[i].thread_on)
+			pthread_join(o->vm[i].thread, NULL);
+	for (unsigned int i = 0; i < o->nr; i++)
+		o->vm[i].thread_on = false;
 
 	snprintf(csv, sizeof(csv), "%s/timeline.csv", o->out);
 	if (!(cf = fopen(csv, "w"))) {

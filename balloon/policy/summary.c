@@ -8,6 +8,7 @@
  *   time_to_halve_idle_s  per idle VM, and the worst of them (-1: never)
  *   peak_stall_pct        largest guest stall over a tick, any VM
  *   oom_kills             guest OOM kills during the run, all VMs
+ *   workload_failures     busy iterations that failed (allocation failures)
  *   slowdown_pct          per busy VM and the worst: mean workload
  *                         iteration time against the baseline's
  */
@@ -74,7 +75,7 @@ json_t *policy_summary_json(const struct policy_figures *f, const struct policy_
 {
 	json_t *o = json_object(), *vms = json_array();
 	double worst_half = 0, worst_slow = 0, peak_stall = 0;
-	uint64_t ooms = 0;
+	uint64_t ooms = 0, failures = 0;
 	bool never = false, have_slow = false;
 	double mean_rss = f->ticks ? f->rss_sum / f->ticks : 0;
 
@@ -92,8 +93,9 @@ json_t *policy_summary_json(const struct policy_figures *f, const struct policy_
 			else if (vf->t_half_s > worst_half)
 				worst_half = vf->t_half_s;
 		}
-		if (vf->iterations) {
+		if (vf->iterations || vf->failures) {
 			json_object_set_new(v, "iterations", json_integer(vf->iterations));
+			json_object_set_new(v, "failures", json_integer(vf->failures));
 			json_object_set_new(v, "work_s", json_real(vf->work_s));
 		}
 		if (vf->iterations && vf->base_s > 0) {
@@ -108,6 +110,7 @@ json_t *policy_summary_json(const struct policy_figures *f, const struct policy_
 		if (vf->peak_stall > peak_stall)
 			peak_stall = vf->peak_stall;
 		ooms += vf->oom_kills - vf->oom_kills0;
+		failures += vf->failures;
 		json_array_append_new(vms, v);
 	}
 	json_object_set_new(o, "policy", json_string(policy));
@@ -123,6 +126,7 @@ json_t *policy_summary_json(const struct policy_figures *f, const struct policy_
 	json_object_set_new(o, "time_to_halve_idle_s", json_real(never ? -1 : worst_half));
 	json_object_set_new(o, "peak_stall_pct", json_real(peak_stall * 100));
 	json_object_set_new(o, "oom_kills", json_integer((json_int_t)ooms));
+	json_object_set_new(o, "workload_failures", json_integer((json_int_t)failures));
 	json_object_set_new(o, "slowdown_pct", have_slow ? json_real(worst_slow) : json_null());
 	json_object_set_new(o, "vms", vms);
 	return o;

@@ -108,6 +108,7 @@ struct policy_vm_figures {
 	double work_s;			/* runner: mean workload iteration time, 0 none */
 	double base_s;			/* ... the same unconstrained (baseline), 0 none */
 	unsigned int iterations;
+	unsigned int failures;		/* runner: iterations that failed (out of memory ...) */
 };
 
 struct policy_figures {
