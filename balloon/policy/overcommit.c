@@ -448,18 +448,15 @@ int policy_overcommit_main(int argc, char **argv)
 	}
 	if (!o->quiet)
 		fputc('\n', stderr);
-	o->stop = 1;
-	for (unsigned int i = 0; i < o->nr; i++)
-		if (o->vm[i].thread_on)
-			pthread_join(o->vm[i].thread, NULL);
-	ret = write_outputs(o, c, f, csv, policy) ? 1 : 0;
-out_stop:
+	/* A workload run under way finishes (and counts) before the figures are made. */
 	o->stop = 1;
 	for (unsigned int i = 0; i < o->nr; i++)
 		if (o->vm[i].thread_on) {
 			pthread_join(o->vm[i].thread, NULL);
 			o->vm[i].thread_on = false;
 		}
+	ret = write_outputs(o, c, f, csv, policy) ? 1 : 0;
+out_stop:
 	policy_ctl_close(c);
 	vm_stop_all(o);
 	if (cf)
