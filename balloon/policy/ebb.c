@@ -8,14 +8,17 @@
  *   used     = actual - available            (what reclaim cannot give back)
  *   busy     = faults above fault_idle/s, any swap-in, or stall above half
  *              of stall_max; quiet_ticks counts the ticks since
- *   want     = used + max(headroom_min, share * used), share = headroom for
- *              a guest quiet for idle_ticks, active_headroom otherwise
- *              (halved while the host's PSI is above host_psi)
+ *   want     = used + max(headroom_min, share * used, faults/s * lookahead),
+ *              share = headroom for a guest quiet for idle_ticks,
+ *              active_headroom otherwise (halved while the host's PSI is
+ *              above host_psi): a ramping guest is sized for the memory it
+ *              will have faulted in by the time the next targets land
  *   grow     at once to want; if the guest stalls above stall_max, swaps
  *              in or OOM-kills, to at least actual + its headroom
- *   shrink   an idle guest by up to reclaim_rate * dt a tick (a busy one
- *              by a quarter of that): a 512 MiB idle guest is halved in a
- *              tick or two, not in minutes
+ *   shrink   only an idle guest, by up to reclaim_rate * dt a tick: a 512
+ *              MiB idle guest is halved in a tick or two, not in minutes;
+ *              a busy one keeps what it has (between two runs of a job its
+ *              use dips, and shrinking it then costs the next run faults)
  *
  * Then the budget: if the targets add up to more than the budget (less
  * budget_slack and what the VMMs hold beyond guest RAM), the excess comes
@@ -71,6 +74,8 @@ static void ebb_plan_vm(const struct policy_knobs *k, struct policy_vm_state *s,
 	head = (uint64_t)(share * (double)used);
 	if (head < k->ebb_headroom_min)
 		head = k->ebb_headroom_min;
+	if (head < (uint64_t)(faults * 4096 * k->ebb_lookahead_s))
+		head = (uint64_t)(faults * 4096 * k->ebb_lookahead_s);
 	want = used + head;
 	pl->floor = policy_clamp(k, v, used + k->ebb_headroom_min);
 
@@ -78,9 +83,7 @@ static void ebb_plan_vm(const struct policy_knobs *k, struct policy_vm_state *s,
 		if (want < v->actual + head)
 			want = v->actual + head;
 	} else if (want < cur_t) {
-		step = (uint64_t)((double)k->ebb_reclaim_rate * dt);
-		if (!pl->idle)
-			step /= 4;
+		step = pl->idle ? (uint64_t)((double)k->ebb_reclaim_rate * dt) : 0;
 		if (cur_t - want > step)
 			want = cur_t - step;
 	}

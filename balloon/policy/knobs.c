@@ -44,6 +44,7 @@ static const struct knob knobs[] = {
 	KNOB("ebb.headroom_min", K_SIZE, ebb_headroom_min, 32 * MIB, "ebb: free memory a guest keeps at the least"),
 	KNOB("ebb.headroom", K_DOUBLE, ebb_headroom, 0.10, "ebb: headroom of an idle guest, share of its use"),
 	KNOB("ebb.active_headroom", K_DOUBLE, ebb_active_headroom, 0.50, "ebb: headroom of a busy guest"),
+	KNOB("ebb.lookahead", K_DOUBLE, ebb_lookahead_s, 4, "ebb: a faulting guest's headroom covers this many seconds of faults"),
 	KNOB("ebb.reclaim_rate", K_SIZE, ebb_reclaim_rate, 256 * MIB, "ebb: bytes/s an idle guest may shrink by"),
 	KNOB("ebb.fault_idle", K_SIZE, ebb_fault_idle, 4 * MIB, "ebb: faulted bytes/s under which a guest is quiet"),
 	KNOB("ebb.idle_ticks", K_UINT, ebb_idle_ticks, 2, "ebb: quiet ticks before a guest is idle"),

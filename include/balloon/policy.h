@@ -91,6 +91,7 @@ struct policy_knobs {
 	uint64_t ebb_headroom_min;	/* free memory a guest keeps at the least */
 	double ebb_headroom;		/* ... and as a share of what it uses */
 	double ebb_active_headroom;	/* headroom share for a guest that is growing */
+	double ebb_lookahead_s;		/* a faulting guest's headroom: faults/s * this */
 	uint64_t ebb_reclaim_rate;	/* bytes/s an idle guest may shrink by */
 	uint64_t ebb_fault_idle;	/* faults/s under which a guest counts as idle */
 	unsigned int ebb_idle_ticks;	/* quiet ticks before a guest is idle */

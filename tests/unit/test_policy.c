@@ -240,6 +240,33 @@ START_TEST(ebb_grows_on_stall)
 }
 END_TEST
 
+/*
+ * A ramping guest (64 MiB faulted in over the last second, 8 MiB free) is
+ * sized for lookahead (4 s) of faults: 56 + 256 MiB; between two runs
+ * its use dips and it keeps its size while still busy.
+ */
+START_TEST(ebb_ramp_lookahead)
+{
+	struct policy_sample prev = { .t_ns = SEC }, cur, next;
+	uint64_t t[1];
+
+	vm_set(&prev, 0, 512 * MiB, 64 * MiB, 64 * MiB);
+	st[0].target = 64 * MiB;
+	cur = prev;
+	cur.t_ns = 2 * SEC;
+	cur.vm[0].free = cur.vm[0].avail = 8 * MiB;
+	cur.vm[0].minor_faults = 64 * 256;
+	policy_ebb.decide(&k, st, &prev, &cur, t);
+	ck_assert_uint_eq(t[0], (56 + 256) * MiB);
+	next = cur;
+	next.t_ns = 3 * SEC;
+	next.vm[0].actual = next.vm[0].target = t[0];
+	next.vm[0].free = next.vm[0].avail = t[0] - 16 * MiB;	/* the run ended */
+	policy_ebb.decide(&k, st, &cur, &next, t);
+	ck_assert_uint_eq(t[0], (56 + 256) * MiB);		/* one quiet tick: not idle yet */
+}
+END_TEST
+
 /* Over budget: idle guests give first, and nobody goes under its floor. */
 START_TEST(ebb_budget_from_idle_first)
 {
@@ -316,6 +343,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, stall_probe_scaled);
 	tcase_add_test(tc, ebb_idle_halved_fast);
 	tcase_add_test(tc, ebb_grows_on_stall);
+	tcase_add_test(tc, ebb_ramp_lookahead);
 	tcase_add_test(tc, ebb_budget_from_idle_first);
 	tcase_add_test(tc, static_even_share);
 	tcase_add_test(tc, knobs_parse);
