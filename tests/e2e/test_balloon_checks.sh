@@ -121,7 +121,7 @@ start_vm deflate-on-oom
 wait_target || bad oom-setup "the balloon did not reach 384 MiB"
 "$EBB" exec "$NAME" run anon 300M seq >"$TMP/anon" 2>&1
 "$EBB" exec "$NAME" cat /proc/vmstat >"$TMP/vmstat" 2>&1
-if grep -q "0 allocations failed" "$TMP/anon" && grep -q "done in .*status 0" "$TMP/anon" &&
+if grep -q "pages verified, 0 bad" "$TMP/anon" && grep -q "done in .*status 0" "$TMP/anon" &&
 	grep -q "^oom_kill 0" "$TMP/vmstat" && ! grep -q "^balloon_deflate 0" "$TMP/vmstat"; then
 	ok "deflate-on-oom: run anon 300M completed in a 128M guest, the balloon gave way, no OOM kill"
 else
