@@ -43,7 +43,7 @@ struct mm_boot_params {
 
 	/*
 	 * Each CPU id runs one thread of execution at a time, and only
-	 * interrupts (held off by platform_irq_save) interleave with it.
+	 * interrupts (and the preemption they cause) interleave with it.
 	 * Lets per-CPU data be locked without atomics (cpulock.h).
 	 */
 	bool exclusive_cpus;

@@ -6,11 +6,11 @@
  * (a drain).
  *
  * When the platform promises exclusive CPUs (mm_cpus_exclusive: a CPU id
- * runs one thread of execution at a time, and only interrupts - which
- * platform_irq_save() holds off - can come between two of its
- * instructions), the owner locks without an atomic instruction: it sets
- * owner_busy, with interrupts off for that instant, and checks that no
- * remote CPU is at work.  A remote CPU serializes with other remotes on
+ * runs one thread of execution at a time, interleaved on that CPU only by
+ * interrupts and the preemption they cause), the owner locks without a
+ * bus-locked instruction: it sets owner_busy with an unlocked
+ * compare-and-exchange, which nothing on this CPU can split, and checks
+ * that no remote CPU is at work.  A remote CPU serializes with other remotes on
  * @lock, raises remote_busy, and calls platform_membarrier(), which makes
  * each side see the other's flag: either the owner's check comes after the
  * barrier and sees remote_busy, or its owner_busy store is visible to the
@@ -45,27 +45,34 @@ static inline void cpu_lock_init(struct cpu_lock *l)
 	spin_lock_init(&l->lock);
 }
 
+/*
+ * Test-and-set that no interrupt or preemption on this CPU can split, but
+ * without the lock prefix that would make it atomic for other CPUs too:
+ * an unlocked CMPXCHG is one instruction, so it happens entirely before or
+ * after anything else on this CPU, and costs a few cycles instead of a
+ * bus-locked operation (Linux's this_cpu_cmpxchg).  guestmm is x86-64
+ * only, as its page-table entries are.
+ */
+static inline bool cpu_local_cmpxchg(int *p, int old, int new)
+{
+	int prev;
+
+	__asm__ volatile("cmpxchgl %2, %1" : "=a"(prev), "+m"(*p) : "r"(new), "0"(old) : "memory");
+	return prev == old;
+}
+
 /* The owner CPU: false if the data is busy (take the slow path). */
 static inline bool cpu_lock_trylock(struct cpu_lock *l)
 {
-	unsigned long flags;
-	bool ok;
-
 	if (!mm_cpus_exclusive)
 		return spin_trylock(&l->lock);
-	flags = platform_irq_save();
-	ok = !l->owner_busy;
-	if (likely(ok)) {
-		WRITE_ONCE(l->owner_busy, 1);
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		if (unlikely(READ_ONCE(l->remote_busy))) {
-			WRITE_ONCE(l->owner_busy, 0);
-			ok = false;
-		}
+	if (unlikely(!cpu_local_cmpxchg(&l->owner_busy, 0, 1)))
+		return false;
+	if (unlikely(READ_ONCE(l->remote_busy))) {
+		__atomic_store_n(&l->owner_busy, 0, __ATOMIC_RELEASE);
+		return false;
 	}
-	platform_irq_restore(flags);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	return ok;
+	return true;
 }
 
 static inline void cpu_lock_unlock(struct cpu_lock *l)
