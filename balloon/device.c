@@ -219,20 +219,29 @@ static void stats_request(struct balloon_dev *b, const struct virtq_req *r)
 	b->counters.stats_updates++;
 }
 
+/* The index of @role's queue as the driver numbered them (balloon.h), -1: none. */
+static int vq_index(const struct balloon_dev *b, enum balloon_vq role)
+{
+	return balloon_vq_index(role, b->mmio.driver_features);
+}
+
 /* Hand the stats buffer back so the driver refills it.  Lock held. */
 static void stats_return(struct balloon_dev *b)
 {
-	if (!b->stats_held || !virtio_mmio_queue_live(&b->mmio, BALLOON_VQ_STATS))
+	int q = vq_index(b, BALLOON_VQ_STATS);
+
+	if (!b->stats_held || q < 0 || !virtio_mmio_queue_live(&b->mmio, (unsigned int)q))
 		return;
 	b->stats_held = false;
-	virtq_push(&b->mmio.vq[BALLOON_VQ_STATS], b->stats_head, 0);
-	virtio_mmio_signal_used(&b->mmio, BALLOON_VQ_STATS);
+	virtq_push(&b->mmio.vq[q], b->stats_head, 0);
+	virtio_mmio_signal_used(&b->mmio, (unsigned int)q);
 }
 
 /* Serve queue @q until it is empty; false if the driver broke it. */
 static bool serve(struct balloon_dev *b, unsigned int q)
 {
 	struct virtio_mmio *vm = &b->mmio;
+	enum balloon_vq role = balloon_vq_role(q, vm->driver_features);
 	enum virtq_error why;
 	bool pushed = false;
 	int got;
@@ -242,10 +251,10 @@ static bool serve(struct balloon_dev *b, unsigned int q)
 			virtio_mmio_needs_reset(vm, "queue %u: %s", q, virtq_strerror(why));
 			return false;
 		}
-		switch (q) {
+		switch (role) {
 		case BALLOON_VQ_INFLATE:
 		case BALLOON_VQ_DEFLATE:
-			pfn_request(b, &b->req, q == BALLOON_VQ_INFLATE);
+			pfn_request(b, &b->req, role == BALLOON_VQ_INFLATE);
 			break;
 		case BALLOON_VQ_REPORTING:
 			report_request(b, &b->req);
@@ -258,6 +267,9 @@ static bool serve(struct balloon_dev *b, unsigned int q)
 			b->stats_head = b->req.head;
 			b->stats_due_ns = now_ns() + (uint64_t)b->cfg.stats_interval_ms * 1000000;
 			continue;	/* held, not pushed */
+		case BALLOON_VQ_FREE_PAGE:
+		case BALLOON_NR_VQS:
+			break;		/* not offered: used, untouched */
 		}
 		virtq_push(&vm->vq[q], b->req.head, 0);
 		pushed = true;
@@ -269,14 +281,10 @@ static bool serve(struct balloon_dev *b, unsigned int q)
 
 void balloon_dev_process(struct balloon_dev *b)
 {
-	static const unsigned int order[] = {
-		BALLOON_VQ_INFLATE, BALLOON_VQ_DEFLATE, BALLOON_VQ_STATS, BALLOON_VQ_REPORTING,
-	};
-
 	/* The transport lock is held across the discards, as blk holds it across I/O. */
 	pthread_mutex_lock(&b->mmio.lock);
-	for (unsigned int i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (!serve(b, order[i]))
+	for (unsigned int q = 0; q < b->ops.nr_queues; q++)	/* inflate before deflate */
+		if (!serve(b, q))
 			break;
 	if (b->stats_held && now_ns() >= b->stats_due_ns)
 		stats_return(b);
@@ -325,6 +333,18 @@ int balloon_parse_opts(const char *s, struct balloon_dev_config *cfg, char *err,
 			cfg->deflate_on_oom = true;
 		} else if (!strcmp(tok, "reporting")) {
 			cfg->reporting = true;
+		} else if (!strncmp(tok, "reporting=", 10)) {
+			unsigned long order = strtoul(tok + 10, &end, 10);
+
+			if (end == tok + 10 || *end || order < BALLOON_REPORT_ORDER_MIN ||
+			    order > BALLOON_REPORT_ORDER_MAX) {
+				snprintf(err, errlen, "--balloon=%s: reporting=ORDER: the smallest "
+					 "block reported, an order from %d (8 KiB) to %d (4 MiB)",
+					 s, BALLOON_REPORT_ORDER_MIN, BALLOON_REPORT_ORDER_MAX);
+				return -1;
+			}
+			cfg->reporting = true;
+			cfg->report_order = (unsigned int)order;
 		} else if (!strncmp(tok, "stats=", 6)) {
 			unsigned long sec = strtoul(tok + 6, &end, 10);
 
@@ -338,7 +358,7 @@ int balloon_parse_opts(const char *s, struct balloon_dev_config *cfg, char *err,
 	return 0;
 bad:
 	snprintf(err, errlen, "--balloon=%s: expected deflate-on-oom, stats=SECONDS (1..3600) "
-		 "and reporting, comma-separated", s);
+		 "and reporting[=ORDER], comma-separated", s);
 	return -1;
 }
 
@@ -352,7 +372,6 @@ int balloon_dev_init(struct balloon_dev *b, const struct balloon_dev_config *cfg
 		.name = "virtio-balloon",
 		.device_id = VIRTIO_ID_BALLOON,
 		.features = 1ULL << VIRTIO_BALLOON_F_MUST_TELL_HOST,
-		.nr_queues = BALLOON_NR_VQS,
 		.queue_max = BALLOON_QUEUE_SIZE,
 		.config_read = balloon_config_read,
 		.config_write = balloon_config_write,
@@ -366,6 +385,9 @@ int balloon_dev_init(struct balloon_dev *b, const struct balloon_dev_config *cfg
 		b->ops.features |= 1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
 	if (cfg->reporting)
 		b->ops.features |= 1ULL << VIRTIO_BALLOON_F_REPORTING;
+	/* As many queues as the offer can use; a driver that takes less uses fewer. */
+	for (int r = 0; r < BALLOON_NR_VQS; r++)
+		b->ops.nr_queues += balloon_vq_exists((enum balloon_vq)r, b->ops.features);
 	b->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	b->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (b->kick_fd < 0 || b->stop_fd < 0)

@@ -84,6 +84,8 @@ struct balloon {
 };
 
 static struct balloon *the_balloon;
+unsigned int balloon_report_order;
+_Static_assert(BALLOON_REPORT_ORDER_MAX == MAX_ORDER, "the host checks the order the guest takes");
 
 /* --- Talking to the host ------------------------------------------------- */
 
@@ -644,14 +646,14 @@ static int balloon_probe(struct virtio_device *vdev)
 {
 	static struct balloon balloon;
 	static const struct {
-		unsigned int q, feature;
+		enum balloon_vq role;
 		void (*cb)(struct virtqueue *vq);
 		const char *name;
 	} queues[] = {
-		{ BALLOON_VQ_INFLATE, VIRTIO_F_VERSION_1, inflate_done, "inflate" },
-		{ BALLOON_VQ_DEFLATE, VIRTIO_F_VERSION_1, inflate_done, "deflate" },
-		{ BALLOON_VQ_STATS, VIRTIO_BALLOON_F_STATS_VQ, stats_done, "stats" },
-		{ BALLOON_VQ_REPORTING, VIRTIO_BALLOON_F_REPORTING, report_done, "reporting" },
+		{ BALLOON_VQ_INFLATE, inflate_done, "inflate" },
+		{ BALLOON_VQ_DEFLATE, inflate_done, "deflate" },
+		{ BALLOON_VQ_STATS, stats_done, "stats" },
+		{ BALLOON_VQ_REPORTING, report_done, "reporting" },
 	};
 	struct balloon *b = &balloon;
 	int ret = -ENOMEM;
@@ -667,7 +669,8 @@ static int balloon_probe(struct virtio_device *vdev)
 	INIT_LIST_HEAD(&b->pages);
 	b->tun = (struct balloon_tunables){
 		.shrink_priority = DEF_PRIORITY - 2, .backoff_ms = 200,
-		.report_delay_ms = 250, .report_order = pageblock_order, .oom_pages = 256,
+		.report_delay_ms = 250, .oom_pages = 256,
+		.report_order = balloon_report_order ? balloon_report_order : pageblock_order,
 	};
 	b->tell_free = platform_event_create();
 	b->ack = platform_event_create();
@@ -686,13 +689,17 @@ static int balloon_probe(struct virtio_device *vdev)
 	for (unsigned int i = 0; i < ARRAY_SIZE(queues); i++) {
 		struct virtqueue *vq;
 
-		if (!virtio_has_feature(vdev, queues[i].feature))
+		int index = balloon_vq_index(queues[i].role, vdev->features);
+
+		/* Numbered over the queues that exist, as Linux and QEMU do (balloon.h). */
+		if (index < 0)
 			continue;
-		vq = vdev->config->setup_vq(vdev, queues[i].q, 64, queues[i].cb, queues[i].name);
+		vq = vdev->config->setup_vq(vdev, (unsigned int)index, 64, queues[i].cb,
+					    queues[i].name);
 		if (!vq)
 			goto err_vqs;
 		vq->priv = b;
-		b->vq[queues[i].q] = vq;
+		b->vq[queues[i].role] = vq;
 	}
 	the_balloon = b;
 	if (b->vq[BALLOON_VQ_STATS])
@@ -813,7 +820,8 @@ int balloon_write(const char *line)
 		{ "shrink_priority", offsetof(struct balloon_tunables, shrink_priority), -1, DEF_PRIORITY },
 		{ "backoff_ms", offsetof(struct balloon_tunables, backoff_ms), 1, 60000 },
 		{ "report_delay_ms", offsetof(struct balloon_tunables, report_delay_ms), 1, 60000 },
-		{ "report_order", offsetof(struct balloon_tunables, report_order), 1, MAX_ORDER },
+		{ "report_order", offsetof(struct balloon_tunables, report_order),
+		  BALLOON_REPORT_ORDER_MIN, BALLOON_REPORT_ORDER_MAX },
 		{ "oom_pages", offsetof(struct balloon_tunables, oom_pages), 1, 1 << 20 },
 	};
 	struct balloon *b = the_balloon;

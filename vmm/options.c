@@ -70,7 +70,7 @@ const char ebb_run_usage[] =
 "  --swap FILE[,size=N]  a virtio-blk swap disk backed by FILE; size=N\n"
 "                     creates FILE or extends it (sparsely) to N bytes\n"
 "  --balloon[=OPTS]   a virtio-balloon (ebb balloon NAME SIZE sets its target);\n"
-"                     OPTS: deflate-on-oom, stats=SECONDS, reporting\n"
+"                     OPTS: deflate-on-oom, stats=SECONDS, reporting[=ORDER]\n"
 "  --accel WHICH      kvm, qemu (qemu-system-x86_64 -M microvm, TCG; $EBB_QEMU\n"
 "                     names the binary) or auto (default: kvm when /dev/kvm is\n"
 "                     usable, else qemu, and ebb says so)\n"
@@ -377,6 +377,13 @@ int cmdline_build(const struct ebb_options *o, const struct ebb_layout *l,
 	}
 	if (devices && append(buf, len, &pos, devices))
 		goto too_long;
+	/* The driver learns the reporting order as Linux's page_reporting does. */
+	if (o->balloon && o->balloon_cfg.report_order) {
+		snprintf(param, sizeof(param), "page_reporting.page_reporting_order=%u",
+			 o->balloon_cfg.report_order);
+		if (append(buf, len, &pos, param))
+			goto too_long;
+	}
 	if (o->append && append(buf, len, &pos, o->append))
 		goto too_long;
 	return (int)pos;

@@ -5,6 +5,8 @@
  * pair of quotes around the value (or the whole parameter) is removed.
  * Unknown parameters are kept quiet, as Linux hands them to init.
  */
+#include <balloon/balloon.h>
+#include <balloon/driver.h>
 #include <guest/cmdline.h>
 #include <guest/printk.h>
 #include <guest/string.h>
@@ -126,6 +128,16 @@ static int boot_param(char *param, char *val, void *arg)
 		boot_options.init = val;
 	} else if (!strcmp(param, "virtio_mmio.device") && val) {
 		boot_options.nr_virtio_mmio++;	/* the driver core reads them later */
+	} else if (!strcmp(param, "page_reporting.page_reporting_order") && val) {
+		unsigned long long order;
+
+		/* Read by the balloon driver when it probes, after this. */
+		if (kstrtoull(val, 10, &order) || order < BALLOON_REPORT_ORDER_MIN ||
+		    order > BALLOON_REPORT_ORDER_MAX)
+			kprintf("page_reporting_order=%s: not an order from %d to %d, ignored\n",
+				val, BALLOON_REPORT_ORDER_MIN, BALLOON_REPORT_ORDER_MAX);
+		else
+			balloon_report_order = (unsigned int)order;
 	}
 	return 0;
 }

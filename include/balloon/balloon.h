@@ -6,14 +6,20 @@
  * this file adds only what that header lacks on older systems and what is
  * ebb's own.
  *
- * Queues, in virtio 1.2 order (5.5.2): inflate 0, deflate 1, stats 2,
- * free_page_vq 3 (FREE_PAGE_HINT, not offered) and reporting 4.  Queue
- * numbers are fixed by the spec only when the features before them are
- * negotiated; ebb's device always exposes all five, and drivers use the
- * numbers below whatever they negotiated, as Linux's driver does.
+ * Queues.  The roles come in virtio 1.2 order (5.5.2): inflate, deflate,
+ * stats, free_page_vq and reporting, but only inflate and deflate always
+ * exist: stats needs STATS_VQ, free_page_vq FREE_PAGE_HINT (never offered
+ * by ebb) and reporting PAGE_REPORTING.  Queue indices are consecutive
+ * over the queues that exist, as Linux's virtio-mmio find_vqs() numbers
+ * them (only named queues take an index) and QEMU creates them: with
+ * STATS_VQ and PAGE_REPORTING, reporting is queue 3; with PAGE_REPORTING
+ * alone, queue 2.  Both sides map index <-> role from the negotiated
+ * features with the helpers below, so they always agree.
  */
 #ifndef EBB_BALLOON_BALLOON_H
 #define EBB_BALLOON_BALLOON_H
+
+#include <stdbool.h>
 
 #include <linux/virtio_balloon.h>
 
@@ -26,11 +32,57 @@ enum balloon_vq {
 	BALLOON_NR_VQS
 };
 
+/* Does role @role have a queue with @features? */
+static inline bool balloon_vq_exists(enum balloon_vq role, unsigned long long features)
+{
+	switch (role) {
+	case BALLOON_VQ_INFLATE:
+	case BALLOON_VQ_DEFLATE:
+		return true;
+	case BALLOON_VQ_STATS:
+		return (features >> VIRTIO_BALLOON_F_STATS_VQ) & 1;
+	case BALLOON_VQ_FREE_PAGE:
+		return (features >> VIRTIO_BALLOON_F_FREE_PAGE_HINT) & 1;
+	case BALLOON_VQ_REPORTING:
+		return (features >> VIRTIO_BALLOON_F_REPORTING) & 1;
+	default:
+		return false;
+	}
+}
+
+/* The queue index of @role with @features, or -1 if it has no queue. */
+static inline int balloon_vq_index(enum balloon_vq role, unsigned long long features)
+{
+	int idx = 0;
+
+	if (!balloon_vq_exists(role, features))
+		return -1;
+	for (int r = 0; r < (int)role; r++)
+		idx += balloon_vq_exists((enum balloon_vq)r, features);
+	return idx;
+}
+
+/* The role of queue @index with @features, or BALLOON_NR_VQS if it has none. */
+static inline enum balloon_vq balloon_vq_role(unsigned int index, unsigned long long features)
+{
+	for (int r = 0; r < BALLOON_NR_VQS; r++)
+		if (balloon_vq_exists((enum balloon_vq)r, features) && !index--)
+			return (enum balloon_vq)r;
+	return BALLOON_NR_VQS;
+}
+
 /* PFNs on the inflate and deflate queues are in these units, always (5.5.6). */
 #define BALLOON_PFN_SHIFT	VIRTIO_BALLOON_PFN_SHIFT
 #define BALLOON_PAGE_SIZE	(1UL << VIRTIO_BALLOON_PFN_SHIFT)
 /* PFNs per inflate / deflate request, as Linux's VIRTIO_BALLOON_ARRAY_PFNS_MAX. */
 #define BALLOON_BATCH		256
+/*
+ * Free page reporting block orders the driver takes (`ebb run
+ * --balloon=reporting=ORDER`, the guest's page_reporting.page_reporting_order=):
+ * order 0 pages are not worth a request each, MAX_ORDER is the largest block.
+ */
+#define BALLOON_REPORT_ORDER_MIN	1
+#define BALLOON_REPORT_ORDER_MAX	10
 
 /*
  * Statistics tags 10..15 came with Linux 6.12; older UAPI headers stop at

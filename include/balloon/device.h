@@ -31,6 +31,7 @@
 struct balloon_dev_config {
 	bool deflate_on_oom;		/* offer DEFLATE_ON_OOM */
 	bool reporting;			/* offer PAGE_REPORTING */
+	unsigned int report_order;	/* for the guest's command line; 0: its default */
 	unsigned int stats_interval_ms;	/* 0: no STATS_VQ */
 };
 
@@ -83,7 +84,7 @@ struct balloon_dev {
 
 /*
  * `ebb run --balloon=OPTS`: comma-separated deflate-on-oom, stats=SECONDS,
- * reporting.  0, or -1 with a message in @err.
+ * reporting[=ORDER].  0, or -1 with a message in @err.
  */
 int balloon_parse_opts(const char *s, struct balloon_dev_config *cfg, char *err,
 		       size_t errlen);

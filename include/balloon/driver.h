@@ -55,6 +55,14 @@ struct balloon_inflation {
 
 extern const struct virtio_driver virtio_balloon_driver;
 
+/*
+ * The smallest block free page reporting reports, from the kernel command
+ * line before the driver probes (page_reporting.page_reporting_order=,
+ * docs/CONVENTIONS.md), BALLOON_REPORT_ORDER_MIN..MAX; 0: pageblock_order.  /proc/balloon's report_order
+ * changes it later.
+ */
+extern unsigned int balloon_report_order;
+
 /* /proc/balloon: target, size, counters, tunables, the last inflation. */
 void balloon_report(struct seq_buf *s);
 /* `NAME VALUE` for a tunable; 0 or -1. */

@@ -311,9 +311,10 @@ START_TEST(test_balloon_migrate)
 }
 END_TEST
 
+/* Run 0: reporting alone (queue 2); run 1: with stats too (queue 3, QEMU's layout). */
 START_TEST(test_balloon_reporting)
 {
-	struct balloon_dev_config cfg = { .reporting = true };
+	struct balloon_dev_config cfg = { .reporting = true, .stats_interval_ms = _i ? 50 : 0 };
 	unsigned long free0, reported0;
 	uint64_t rss0;
 
@@ -332,6 +333,8 @@ START_TEST(test_balloon_reporting)
 	for (int t = 0; t < 1000 && mm_free_pages() < free0 - 64; t++)
 		usleep(1000);
 	ck_assert_uint_ge(mm_free_pages(), free0 - 64);
+	if (_i)
+		ck_assert_uint_gt(dev_info(&lb.dev).counters.stats_updates, 0);
 	lb_stop();
 }
 END_TEST
@@ -412,7 +415,7 @@ static Suite *balloon_suite(void)
 	tcase_add_test(tc, test_balloon_stats);
 	tcase_add_test(tc, test_balloon_deflate_on_oom);
 	tcase_add_test(tc, test_balloon_migrate);
-	tcase_add_test(tc, test_balloon_reporting);
+	tcase_add_loop_test(tc, test_balloon_reporting, 0, 2);
 	tcase_add_test(tc, test_balloon_shrinkers_first);
 	suite_add_tcase(s, tc);
 	return s;
