@@ -35,8 +35,8 @@ struct oc_vm {
 	pthread_t thread;
 	bool thread_on;
 	/* Written by the workload thread, read at the end. */
-	unsigned int iterations, failures;
-	double work_s;			/* sum of iteration times */
+	unsigned int runs, failures;
+	double run_s[POLICY_MAX_RUNS];	/* each run's time, in order */
 };
 
 struct oc {
@@ -154,8 +154,8 @@ static void *workload(void *arg)
 						"timeout", 600), 660000, err, sizeof(err));
 
 		if (r && json_integer_value(json_object_get(r, "status")) == 0) {
-			v->work_s += (double)(policy_now_ns() - t) / 1e9;
-			v->iterations++;
+			if (v->runs < POLICY_MAX_RUNS)
+				v->run_s[v->runs++] = (double)(policy_now_ns() - t) / 1e9;
 		} else {
 			v->failures++;
 			usleep(200000);
@@ -231,15 +231,43 @@ static int parse_spec(const char *s, struct oc_vm *v)
 	return sscanf(s, "busy:%31[^@]@%lf+%lf", v->size, &v->start_s, &v->len_s) == 3 ? 0 : -1;
 }
 
-/* The baseline run's mean iteration time of VM @i, 0 if none. */
-static double baseline_s(const char *file, unsigned int i)
+/*
+ * The baseline's run times per VM into @f.  The baseline must be the same
+ * experiment (VMs, their size, duration) run with --policy none: anything
+ * else is said, and a baseline without run times gives no slowdown.
+ */
+static void baseline_load(const struct oc *o, struct policy_figures *f)
 {
-	json_t *b = json_load_file(file, 0, NULL);
-	double s = json_real_value(json_object_get(json_array_get(json_object_get(b, "vms"), i),
-						   "work_s"));
+	json_error_t je;
+	json_t *b = json_load_file(o->baseline, 0, &je), *vms = json_object_get(b, "vms");
+	const char *pol = json_string_value(json_object_get(b, "policy"));
+	unsigned int found = 0;
 
+	if (!b) {
+		fprintf(stderr, "ebb overcommit: baseline %s: %s\n", o->baseline, je.text);
+		return;
+	}
+	if (json_array_size(vms) != o->nr ||
+	    json_real_value(json_object_get(b, "ram_mib")) != (double)(o->nr * o->mem >> 20) ||
+	    json_real_value(json_object_get(b, "duration_s")) != o->duration_s)
+		fprintf(stderr, "ebb overcommit: baseline %s is not this experiment (VMs, sizes "
+			"or duration differ): its slowdown figures compare unlike runs\n",
+			o->baseline);
+	if (pol && strcmp(pol, "none"))
+		fprintf(stderr, "ebb overcommit: baseline %s ran policy %s, not none\n",
+			o->baseline, pol);
+	for (unsigned int i = 0; i < o->nr && i < json_array_size(vms); i++) {
+		json_t *runs = json_object_get(json_array_get(vms, i), "runs_s");
+		struct policy_vm_figures *vf = &f->vm[i];
+
+		for (size_t r = 0; r < json_array_size(runs) && r < POLICY_MAX_RUNS; r++)
+			vf->base_run_s[vf->base_runs++] = json_number_value(json_array_get(runs, r));
+		found += vf->base_runs;
+	}
+	if (!found)
+		fprintf(stderr, "ebb overcommit: baseline %s has no workload run times "
+			"(runs_s): no slowdown figure\n", o->baseline);
 	json_decref(b);
-	return s;
 }
 
 static int write_outputs(struct oc *o, struct policy_ctl *c, struct policy_figures *f,
@@ -251,12 +279,12 @@ static int write_outputs(struct oc *o, struct policy_ctl *c, struct policy_figur
 	for (unsigned int i = 0; i < o->nr; i++) {
 		struct policy_vm_figures *vf = &f->vm[i];
 
-		vf->iterations = o->vm[i].iterations;
+		vf->runs = o->vm[i].runs;
 		vf->failures = o->vm[i].failures;
-		vf->work_s = vf->iterations ? o->vm[i].work_s / vf->iterations : 0;
-		if (o->baseline)
-			vf->base_s = baseline_s(o->baseline, i);
+		memcpy(vf->run_s, o->vm[i].run_s, sizeof(vf->run_s));
 	}
+	if (o->baseline)
+		baseline_load(o, f);
 	sum = policy_summary_json(f, &c->cur, policy, &c->knobs);
 	json_object_set_new(sum, "enforced", json_string(o->cgroup ? "cgroup" : "accounted"));
 	json_object_set_new(sum, "duration_s", json_real(o->duration_s));

@@ -8,15 +8,83 @@
  *   time_to_halve_idle_s  per idle VM, and the worst of them (-1: never)
  *   peak_stall_pct        largest guest stall over a tick, any VM
  *   oom_kills             guest OOM kills during the run, all VMs
- *   workload_failures     busy iterations that failed (allocation failures)
- *   slowdown_pct          per busy VM and the worst: mean workload
- *                         iteration time against the baseline's
+ *   workload_failures     busy runs that failed (allocation failures)
+ *   slowdown_pct          per busy VM and the worst: its workload runs
+ *                         against the baseline's runs with the same
+ *                         numbers (policy_slowdown); slowdown_ramp_pct
+ *                         for run 1 alone (the ramp, which faults the
+ *                         working set in), slowdown_busy_pct for the
+ *                         later, warm runs
  */
 #include <string.h>
 
 #include <balloon/policy_ctl.h>
 
 #define MIB(b) ((double)(b) / 1048576.0)
+
+double policy_slowdown(const double *run, unsigned int nrun, const double *base,
+		       unsigned int nbase, unsigned int from, unsigned int to,
+		       unsigned int *matched)
+{
+	double sum = 0, bsum = 0;
+	unsigned int n = 0;
+
+	for (unsigned int i = from; i < to && i < nrun && i < nbase; i++) {
+		sum += run[i];
+		bsum += base[i];
+		n++;
+	}
+	*matched = bsum > 0 ? n : 0;
+	return *matched ? (sum / bsum - 1) * 100 : 0;
+}
+
+static json_t *json_reals(const double *v, unsigned int n)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < n; i++)
+		json_array_append_new(a, json_real(v[i]));
+	return a;
+}
+
+/* The worst (largest) of the slowdowns seen so far, null while none. */
+static void worst_slowdown(json_t *top, json_t *vm, const char *key, double slow,
+			   unsigned int matched)
+{
+	json_t *w = json_object_get(top, key);
+
+	if (!matched)
+		return;
+	json_object_set_new(vm, key, json_real(slow));
+	if (!json_is_real(w) || slow > json_real_value(w))
+		json_object_set_new(top, key, json_real(slow));
+}
+
+/* A busy VM's runs and, against a baseline, its slowdowns (also into @top's worst). */
+static void runs_json(const struct policy_vm_figures *vf, json_t *v, json_t *top)
+{
+	double sum = 0, slow;
+	unsigned int m;
+
+	for (unsigned int r = 0; r < vf->runs; r++)
+		sum += vf->run_s[r];
+	json_object_set_new(v, "runs", json_integer(vf->runs));
+	json_object_set_new(v, "failures", json_integer(vf->failures));
+	json_object_set_new(v, "runs_s", json_reals(vf->run_s, vf->runs));
+	json_object_set_new(v, "mean_run_s", json_real(vf->runs ? sum / vf->runs : 0));
+	if (!vf->base_runs)
+		return;
+	json_object_set_new(v, "base_runs_s", json_reals(vf->base_run_s, vf->base_runs));
+	slow = policy_slowdown(vf->run_s, vf->runs, vf->base_run_s, vf->base_runs, 0,
+			       POLICY_MAX_RUNS, &m);
+	json_object_set_new(v, "matched_runs", json_integer(m));
+	worst_slowdown(top, v, "slowdown_pct", slow, m);
+	slow = policy_slowdown(vf->run_s, vf->runs, vf->base_run_s, vf->base_runs, 0, 1, &m);
+	worst_slowdown(top, v, "slowdown_ramp_pct", slow, m);
+	slow = policy_slowdown(vf->run_s, vf->runs, vf->base_run_s, vf->base_runs, 1,
+			       POLICY_MAX_RUNS, &m);
+	worst_slowdown(top, v, "slowdown_busy_pct", slow, m);
+}
 
 void policy_figures_start(struct policy_figures *f, const struct policy_sample *s,
 			  double settle_s)
@@ -73,10 +141,10 @@ void policy_figures_add(struct policy_figures *f, const struct policy_sample *pr
 json_t *policy_summary_json(const struct policy_figures *f, const struct policy_sample *last,
 			    const char *policy, const struct policy_knobs *k)
 {
-	json_t *o = json_object(), *vms = json_array();
-	double worst_half = 0, worst_slow = 0, peak_stall = 0;
+	json_t *o = json_object(), *vms = json_array(), *worst = json_object();
+	double worst_half = 0, peak_stall = 0;
 	uint64_t ooms = 0, failures = 0;
-	bool never = false, have_slow = false;
+	bool never = false;
 	double mean_rss = f->ticks ? f->rss_sum / f->ticks : 0;
 
 	for (unsigned int i = 0; i < f->nr; i++) {
@@ -93,20 +161,8 @@ json_t *policy_summary_json(const struct policy_figures *f, const struct policy_
 			else if (vf->t_half_s > worst_half)
 				worst_half = vf->t_half_s;
 		}
-		if (vf->iterations || vf->failures) {
-			json_object_set_new(v, "iterations", json_integer(vf->iterations));
-			json_object_set_new(v, "failures", json_integer(vf->failures));
-			json_object_set_new(v, "work_s", json_real(vf->work_s));
-		}
-		if (vf->iterations && vf->base_s > 0) {
-			double slow = (vf->work_s / vf->base_s - 1) * 100;
-
-			json_object_set_new(v, "base_s", json_real(vf->base_s));
-			json_object_set_new(v, "slowdown_pct", json_real(slow));
-			if (!have_slow || slow > worst_slow)
-				worst_slow = slow;
-			have_slow = true;
-		}
+		if (vf->runs || vf->failures)
+			runs_json(vf, v, worst);
 		if (vf->peak_stall > peak_stall)
 			peak_stall = vf->peak_stall;
 		ooms += vf->oom_kills - vf->oom_kills0;
@@ -127,7 +183,14 @@ json_t *policy_summary_json(const struct policy_figures *f, const struct policy_
 	json_object_set_new(o, "peak_stall_pct", json_real(peak_stall * 100));
 	json_object_set_new(o, "oom_kills", json_integer((json_int_t)ooms));
 	json_object_set_new(o, "workload_failures", json_integer((json_int_t)failures));
-	json_object_set_new(o, "slowdown_pct", have_slow ? json_real(worst_slow) : json_null());
+	for (unsigned int i = 0; i < 3; i++) {
+		static const char *const keys[] = { "slowdown_pct", "slowdown_ramp_pct",
+						    "slowdown_busy_pct" };
+		json_t *w = json_object_get(worst, keys[i]);
+
+		json_object_set(o, keys[i], w ? w : json_null());
+	}
+	json_decref(worst);
 	json_object_set_new(o, "vms", vms);
 	return o;
 }

@@ -95,6 +95,19 @@ void policy_csv_header(FILE *f, const struct policy_sample *s);
 void policy_csv_row(FILE *f, uint64_t t0_ns, const struct policy_sample *prev,
 		    const struct policy_sample *s);
 
+#define POLICY_MAX_RUNS		64
+
+/*
+ * Workload slowdown, percent: runs [@from, @to) of @run against the
+ * baseline's runs with the same numbers, as sum(run) / sum(base) - 1 over
+ * the runs both have (a run the other side never made is left out: the
+ * constrained run may fit fewer runs into the same window).  *@matched is
+ * how many were paired; 0 means no figure (the result is then 0).
+ */
+double policy_slowdown(const double *run, unsigned int nrun, const double *base,
+		       unsigned int nbase, unsigned int from, unsigned int to,
+		       unsigned int *matched);
+
 /*
  * What a run amounted to, kept up to date tick by tick.  An idle guest is
  * one the experiment never gives work (the runner says which); its
@@ -105,10 +118,15 @@ struct policy_vm_figures {
 	double t_half_s;		/* first time actual <= ram / 2, -1 never */
 	double peak_stall;		/* largest stall share over a tick */
 	uint64_t oom_kills0, oom_kills;	/* at the start, latest */
-	double work_s;			/* runner: mean workload iteration time, 0 none */
-	double base_s;			/* ... the same unconstrained (baseline), 0 none */
-	unsigned int iterations;
-	unsigned int failures;		/* runner: iterations that failed (out of memory ...) */
+	/*
+	 * The runner's workload runs, in order, timed (s), and those of the
+	 * unconstrained baseline run of the same experiment.  Run 1 is the
+	 * ramp (it faults the working set in), later runs find it warm, so
+	 * slowdown pairs run N with the baseline's run N.
+	 */
+	double run_s[POLICY_MAX_RUNS], base_run_s[POLICY_MAX_RUNS];
+	unsigned int runs, base_runs;
+	unsigned int failures;		/* runner: runs that failed (out of memory ...) */
 };
 
 struct policy_figures {
