@@ -4,7 +4,7 @@
 #define GUEST_STRING_H
 
 #include <guestmm/compiler.h>
-#include <stdarg.h>
+#include <guestmm/vsprintf.h>
 
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
@@ -18,7 +18,8 @@ int kstrtoull(const char *s, unsigned int base, unsigned long long *res);
 /* memparse(): a number with an optional K/M/G/T suffix (binary units). */
 unsigned long long memparse(const char *s, const char **end);
 
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-__printf(3, 4) int snprintf(char *buf, size_t size, const char *fmt, ...);
+/* The kernel formats with guestmm's formatter, under the usual names. */
+#define vsnprintf	mm_vsnprintf
+#define snprintf	mm_snprintf
 
 #endif

@@ -8,7 +8,7 @@
 #define GUESTMM_SEQ_BUF_H
 
 #include <guestmm/compiler.h>
-#include <stdarg.h>
+#include <guestmm/vsprintf.h>
 
 struct seq_buf {
 	char *buf;
@@ -36,10 +36,6 @@ __printf(2, 3) void seq_printf(struct seq_buf *s, const char *fmt, ...);
 void seq_vprintf(struct seq_buf *s, const char *fmt, va_list ap);
 void seq_puts(struct seq_buf *s, const char *str);
 void seq_putc(struct seq_buf *s, char c);
-
-/* snprintf for freestanding code; the formats seq_buf.c lists. */
-__printf(3, 4) int mm_snprintf(char *buf, size_t size, const char *fmt, ...);
-int mm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* printk: one formatted line to the platform log. */
 __printf(1, 2) void mm_printk(const char *fmt, ...);

@@ -181,6 +181,23 @@ START_TEST(seq_buf_bounds)
 }
 END_TEST
 
+/* The formats the guest kernel's messages use, from the one formatter. */
+START_TEST(vsprintf_formats)
+{
+	char buf[128];
+
+	mm_snprintf(buf, sizeof(buf), "%.3d|% d|%+i|%-5c|%5.2s|%*d|%.*s", 7, 5, 3, 'x', "abc", -4,
+		    9, 2, "xyz");
+	ck_assert_str_eq(buf, "007| 5|+3|x    |   ab|9   |xy");
+	mm_snprintf(buf, sizeof(buf), "%hhu|%hd|%o|%#x|%#X|%8.3x|%.0u|", 257, 65535, 8, 0, 255,
+		    0xa, 0);
+	ck_assert_str_eq(buf, "1|-1|10|0x0|0XFF|     00a||");
+	mm_snprintf(buf, sizeof(buf), "%zu|%td|%llx|%p", (size_t)1 << 40, (ptrdiff_t)-2,
+		    0x1234567890ULL, (void *)0xabc);
+	ck_assert_str_eq(buf, "1099511627776|-2|1234567890|0000000000000abc");
+}
+END_TEST
+
 static Suite *mm_report_suite(void)
 {
 	Suite *s = suite_create("mm_report");
@@ -193,6 +210,7 @@ static Suite *mm_report_suite(void)
 	tcase_add_test(tc, vmstat_format);
 	tcase_add_test(tc, two_node_buddyinfo);
 	tcase_add_test(tc, seq_buf_bounds);
+	tcase_add_test(tc, vsprintf_formats);
 	suite_add_tcase(s, tc);
 	return s;
 }
