@@ -20,7 +20,7 @@
  * with the real ones (direct map, vmalloc area, page 0 unmapped).
  */
 #define __ASSEMBLY__
-#include <guest/pvh.h>
+#include <pvh/start_info.h>
 
 #define X86_CR0_PE	(1 << 0)
 #define X86_CR0_WP	(1 << 16)

@@ -3,7 +3,7 @@
 #ifndef GUEST_SETUP_H
 #define GUEST_SETUP_H
 
-#include <guest/pvh.h>
+#include <pvh/start_info.h>
 
 /* Kernel image bounds, from the linker script. */
 extern char _start[], _end[];

@@ -12,9 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pvh/start_info.h>
+
 struct guest_mem;
 
-#define XEN_ELFNOTE_PHYS32_ENTRY	18
 #define ELF_MAX_LOADS			16
 
 struct elf_load {
