@@ -64,8 +64,13 @@ int ioapic_init(void)
 
 int ioapic_route_irq(unsigned int irq, unsigned int vector)
 {
-	if (!ioapic || irq >= nr_pins)
+	if (!ioapic)
+		return -1;	/* ioapic_init() said so */
+	if (irq >= nr_pins) {
+		/* e.g. microvm's second IOAPIC (IRQs 16+ with ACPI): not driven here */
+		pr_err("ioapic: IRQ %u: the IOAPIC has pins 0-%u only\n", irq, nr_pins - 1);
 		return -1;
+	}
 	/* Destination: APIC ID 0, physical mode; fixed delivery, edge, high. */
 	ioapic_write(IOAPIC_REDTBL(irq) + 1, 0);
 	ioapic_write(IOAPIC_REDTBL(irq), vector & 0xff);

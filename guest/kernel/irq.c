@@ -5,6 +5,7 @@
  * the end-of-interrupt to the local APIC).
  */
 #include <guest/apic.h>
+#include <guest/errno.h>
 #include <guest/interrupts.h>
 #include <guest/printk.h>
 #include <guest/sched.h>
@@ -24,16 +25,23 @@ static unsigned long spurious_count;
 
 int request_irq(unsigned int irq, irq_handler_t handler, void *data, const char *name)
 {
-	if (irq >= NR_IRQS || irq_descs[irq].handler)
-		return -1;
+	if (irq >= NR_IRQS)
+		return -EINVAL;
+	if (irq_descs[irq].handler)
+		return -EBUSY;		/* no sharing: every device has its own pin */
 	irq_descs[irq].handler = handler;
 	irq_descs[irq].data = data;
 	irq_descs[irq].name = name;
 	if (ioapic_route_irq(irq, FIRST_EXTERNAL_VECTOR + irq) < 0) {
 		irq_descs[irq].handler = NULL;
-		return -1;
+		return -ENODEV;
 	}
 	return 0;
+}
+
+const char *irq_owner(unsigned int irq)
+{
+	return irq < NR_IRQS && irq_descs[irq].handler ? irq_descs[irq].name : NULL;
 }
 
 void set_vector_handler(unsigned int vector, void (*fn)(void))

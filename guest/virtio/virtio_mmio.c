@@ -6,7 +6,10 @@
  * `virtio_mmio.device=SIZE@BASE:IRQ` (docs/CONVENTIONS.md): a window of
  * SIZE bytes of registers at BASE and an IOAPIC pin.  A window that shows
  * no virtio magic, a legacy (version 1) device or device ID 0 (an empty
- * slot, as QEMU's microvm has many) is skipped with a message.
+ * slot, as QEMU's microvm has many) is skipped with a message.  A window
+ * announced twice is probed once: QEMU's microvm (acpi=off) appends its
+ * own `virtio_mmio.device=` for each device to the command line, after
+ * the ones the user gave.
  *
  * Interrupts: the IOAPIC pin is programmed edge-triggered, and a
  * virtio-mmio interrupt line stays high while InterruptStatus has bits
@@ -279,7 +282,17 @@ static int vm_probe(uint64_t size, uint64_t phys, unsigned int irq)
 {
 	struct virtio_mmio_device *vm;
 	uint32_t magic, version;
+	int ret;
 
+	for (unsigned int i = 0; i < nr_mmio_devices; i++) {
+		if (mmio_devices[i].phys != phys)
+			continue;
+		if (mmio_devices[i].irq != irq || mmio_devices[i].size != size)
+			pr_warn("%#llx: announced again as %llu bytes, IRQ %u; keeping %llu, IRQ %u\n",
+				(unsigned long long)phys, (unsigned long long)size, irq,
+				(unsigned long long)mmio_devices[i].size, mmio_devices[i].irq);
+		return -EEXIST;
+	}
 	if (nr_mmio_devices == MAX_MMIO_DEVICES) {
 		pr_err("more than %d devices; %#llx ignored\n", MAX_MMIO_DEVICES,
 		       (unsigned long long)phys);
@@ -312,13 +325,19 @@ static int vm_probe(uint64_t size, uint64_t phys, unsigned int irq)
 	vm->vdev.vendor_id = vm_readl(vm, VIRTIO_MMIO_VENDOR_ID);
 	vm->vdev.config = &virtio_mmio_config_ops;
 	vm->vdev.transport = vm;
-	nr_mmio_devices++;
 
 	/* Interrupts before the driver runs: its probe may already wait on one. */
-	if (request_irq(irq, vm_interrupt, vm, "virtio-mmio") < 0) {
-		pr_err("%#llx: cannot route IRQ %u\n", (unsigned long long)phys, irq);
-		return -EINVAL;
+	ret = request_irq(irq, vm_interrupt, vm, "virtio-mmio");
+	if (ret == -EBUSY) {
+		pr_err("%#llx: IRQ %u is %s's already (no sharing); device ID %u left alone\n",
+		       (unsigned long long)phys, irq, irq_owner(irq), vm->vdev.device_id);
+		return ret;
+	} else if (ret < 0) {
+		pr_err("%#llx: cannot route IRQ %u; device ID %u left alone\n",
+		       (unsigned long long)phys, irq, vm->vdev.device_id);
+		return ret;
 	}
+	nr_mmio_devices++;
 	pr_info("%#llx (%llu bytes) IRQ %u: device ID %u, vendor %#x\n",
 		(unsigned long long)phys, (unsigned long long)size, irq, vm->vdev.device_id,
 		vm->vdev.vendor_id);

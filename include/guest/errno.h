@@ -15,6 +15,9 @@
 #ifndef ENODEV
 #define ENODEV	19
 #endif
+#ifndef EEXIST
+#define EEXIST	17
+#endif
 #ifndef ENOSPC
 #define ENOSPC	28
 #endif

@@ -12,8 +12,15 @@
 
 typedef void (*irq_handler_t)(unsigned int irq, void *data);
 
-/* Route IRQ @irq to @handler and unmask it; negative if impossible. */
+/*
+ * Route IRQ @irq to @handler and unmask it.  -EBUSY: another handler has
+ * it; -ENODEV: the IOAPIC cannot route it (none, or too few pins; the
+ * IOAPIC says which); -EINVAL: no such IRQ.
+ */
 int request_irq(unsigned int irq, irq_handler_t handler, void *data, const char *name);
+
+/* The name given with the handler that has @irq, or NULL if it is free. */
+const char *irq_owner(unsigned int irq);
 
 /* A handler for a local APIC vector (timer, spurious). */
 void set_vector_handler(unsigned int vector, void (*fn)(void));
