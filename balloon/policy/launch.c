@@ -63,12 +63,14 @@ const char policy_overcommit_usage[] =
 "Usage: ebb overcommit [--vms N] [--mem SIZE] [--budget SIZE] [--policy P]\n"
 "                      [--set KEY=VALUE]... [--vm SPEC]... [--duration S]\n"
 "                      [--settle S] [--baseline SUMMARY.json] [--out DIR]\n"
-"                      [--enforce cgroup|account] [--reporting] [--quiet]\n"
+"                      [--enforce cgroup|account] [--cgroup PARENT]\n"
+"                      [--reporting] [--quiet]\n"
 "\n"
 "The overcommit experiment: start N ebb VMs of SIZE (default 4 x 512M)\n"
 "with balloons, give them work in phases, let the controller with policy P\n"
 "keep them within the host budget (default 1280M; enforced by a memory\n"
-"cgroup where the host has one, else only accounted) for S seconds (120),\n"
+"cgroup made under PARENT, default the root of the memory hierarchy, where\n"
+"the host lets us, else only accounted, and it says why) for S seconds (120),\n"
 "then stop them.  SPEC per VM, in order: idle, idle:SIZE (touches SIZE\n"
 "once before the clock starts, then idles), or busy:SIZE@START+LEN (run\n"
 "anon SIZE hotcold again and again from START for LEN seconds, then\n"
@@ -76,7 +78,9 @@ const char policy_overcommit_usage[] =
 "--reporting turns on free page reporting (off: only balloons give back).\n"
 "Writes DIR/timeline.csv, DIR/summary.json, DIR/memory.png, DIR/stall.png\n"
 "(DIR default overcommit-POLICY).  --policy none runs unconstrained: its\n"
-"summary is the --baseline that workload slowdown is measured against.\n";
+"summary is the --baseline that workload slowdown is measured against:\n"
+"each busy VM's run N against the baseline's run N (same VMs, sizes and\n"
+"duration).\n";
 
 const char policy_top_usage[] =
 "Usage: ebb top [--interval S] [--once] [--connect URI]\n"

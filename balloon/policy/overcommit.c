@@ -45,8 +45,10 @@ struct oc {
 	double duration_s, settle_s;
 	uint64_t t0_ns;
 	const char *ebb, *out, *baseline;
-	bool cgroup, quiet, reporting;
-	char cg_dir[128];
+	bool quiet, reporting;
+	struct policy_cgroup cg;	/* enforces the budget when cg.dir[0] */
+	const char *cg_parent;		/* --cgroup: where it is made, NULL the root */
+	char cg_error[512];		/* why there is none */
 	char run_dir[64];
 	struct oc_vm vm[POLICY_MAX_VMS];
 	volatile int stop;
@@ -59,53 +61,53 @@ static void on_signal(int sig)
 	the_oc->stop = 1;
 }
 
-static int write_file(const char *dir, const char *file, const char *val)
+/*
+ * The budget's memory cgroup, or why not (then the budget is only
+ * accounted: the controller still sees budget - RSS as the host's room).
+ */
+static void cgroup_setup(struct oc *o, struct policy_host_src *h)
 {
-	char path[512];
-	int fd, ok;
+	char name[64];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
+	snprintf(name, sizeof(name), "ebb-overcommit-%d", (int)getpid());
+	if (policy_cgroup_make(&o->cg, o->cg_parent, name, o->budget, o->cg_error,
+			       sizeof(o->cg_error))) {
+		fprintf(stderr, "ebb overcommit: no memory cgroup: %s; the budget is only "
+			"accounted\n", o->cg_error);
+		return;
+	}
+	if (o->cg.v2)
+		snprintf(h->psi_path, sizeof(h->psi_path), "%s/memory.pressure", o->cg.dir);
+	fprintf(stderr, "ebb overcommit: memory cgroup %s (%s), limit %llu MiB\n", o->cg.dir,
+		o->cg.v2 ? "v2" : "v1", (unsigned long long)(policy_cgroup_limit(&o->cg) >> 20));
 }
 
-/* A memory cgroup with the budget as its limit (v2, else v1).  0 or -1. */
-static int cgroup_make(struct oc *o, struct policy_host_src *h)
+/* Every VM's process is charged to the cgroup, or the budget is not enforced: say so. */
+static void cgroup_check(struct oc *o)
 {
-	char lim[32];
-	bool v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
-
-	snprintf(o->cg_dir, sizeof(o->cg_dir), "%s/ebb-overcommit-%d",
-		 v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory", (int)getpid());
-	snprintf(lim, sizeof(lim), "%llu", (unsigned long long)o->budget);
-	if (mkdir(o->cg_dir, 0755) ||
-	    write_file(o->cg_dir, v2 ? "memory.max" : "memory.limit_in_bytes", lim)) {
-		rmdir(o->cg_dir);
-		o->cg_dir[0] = '\0';
-		return -1;
-	}
-	if (v2)
-		snprintf(h->psi_path, sizeof(h->psi_path), "%s/memory.pressure", o->cg_dir);
-	return 0;
+	for (unsigned int i = 0; o->cg.dir[0] && i < o->nr; i++)
+		if (!policy_cgroup_has(&o->cg, o->vm[i].pid)) {
+			snprintf(o->cg_error, sizeof(o->cg_error), "%s (pid %d) is not in %s",
+				 o->vm[i].name, (int)o->vm[i].pid, o->cg.dir);
+			fprintf(stderr, "ebb overcommit: %s: the budget is not enforced for it\n",
+				o->cg_error);
+		}
 }
 
 static pid_t vm_start(struct oc *o, struct oc_vm *v)
 {
-	char mem[32], log[PATH_MAX], self[32];
+	char mem[32], log[PATH_MAX];
 	pid_t pid;
+	int r = 0;
 
 	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(o->mem >> 20));
 	snprintf(log, sizeof(log), "%s/%s.log", o->out, v->name);
 	pid = fork();
 	if (pid)
 		return pid;
-	snprintf(self, sizeof(self), "%d", (int)getpid());
-	if (o->cg_dir[0])
-		write_file(o->cg_dir, "cgroup.procs", self);
+	/* In before exec: everything the VMM maps is charged to the budget. */
+	if (o->cg.dir[0])
+		r = policy_cgroup_add(&o->cg, getpid());
 	int in = open("/dev/null", O_RDONLY), out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 	if (in >= 0)
@@ -114,6 +116,8 @@ static pid_t vm_start(struct oc *o, struct oc_vm *v)
 		dup2(out, 1);
 		dup2(out, 2);
 	}
+	if (r)
+		fprintf(stderr, "ebb overcommit: joining %s: %s\n", o->cg.dir, strerror(-r));
 	setpgid(0, 0);
 	execl(o->ebb, o->ebb, "run", "--name", v->name, "--mem", mem,
 	      o->reporting ? "--balloon=deflate-on-oom,stats=1,reporting" :
@@ -286,7 +290,11 @@ static int write_outputs(struct oc *o, struct policy_ctl *c, struct policy_figur
 	if (o->baseline)
 		baseline_load(o, f);
 	sum = policy_summary_json(f, &c->cur, policy, &c->knobs);
-	json_object_set_new(sum, "enforced", json_string(o->cgroup ? "cgroup" : "accounted"));
+	json_object_set_new(sum, "enforced", json_string(o->cg.dir[0] ? "cgroup" : "accounted"));
+	if (o->cg.dir[0])
+		json_object_set_new(sum, "cgroup", policy_cgroup_json(&o->cg));
+	if (o->cg_error[0])
+		json_object_set_new(sum, "cgroup_error", json_string(o->cg_error));
 	json_object_set_new(sum, "duration_s", json_real(o->duration_s));
 	json_object_set_new(sum, "set_errors", json_integer((json_int_t)c->set_errors));
 	snprintf(path, sizeof(path), "%s/summary.json", o->out);
@@ -313,7 +321,7 @@ int policy_overcommit_main(int argc, char **argv)
 		{ "baseline", required_argument, NULL, 'B' }, { "out", required_argument, NULL, 'o' },
 		{ "enforce", required_argument, NULL, 'e' }, { "quiet", no_argument, NULL, 'q' },
 		{ "ebb", required_argument, NULL, 'E' }, { "help", no_argument, NULL, 'h' },
-		{ "reporting", no_argument, NULL, 'r' },
+		{ "reporting", no_argument, NULL, 'r' }, { "cgroup", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct oc *o = calloc(1, sizeof(*o));
@@ -357,6 +365,7 @@ int policy_overcommit_main(int argc, char **argv)
 		case 'q': o->quiet = true; break;
 		case 'E': o->ebb = optarg; break;
 		case 'r': o->reporting = true; break;
+		case 'c': o->cg_parent = optarg; break;
 		case 'h': fputs(policy_overcommit_usage, stdout); ret = 0; goto out_free;
 		default: goto usage;
 		}
@@ -408,17 +417,14 @@ int policy_overcommit_main(int argc, char **argv)
 	}
 	setenv("EBB_RUNTIME_DIR", o->run_dir, 1);
 	c->host.budget = o->budget;
-	if (enforce_cgroup && strcmp(policy, "none")) {
-		o->cgroup = !cgroup_make(o, &c->host);
-		if (!o->cgroup)
-			fprintf(stderr, "ebb overcommit: no memory cgroup here: the budget is only accounted\n");
-	}
+	if (enforce_cgroup && strcmp(policy, "none"))
+		cgroup_setup(o, &c->host);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
 	fprintf(stderr, "ebb overcommit: %u VMs x %llu MiB, budget %llu MiB (%s), policy %s, %g s\n",
 		o->nr, (unsigned long long)(o->mem >> 20), (unsigned long long)(o->budget >> 20),
-		o->cgroup ? "memory cgroup" : "accounted", policy, o->duration_s);
+		o->cg.dir[0] ? "memory cgroup" : "accounted", policy, o->duration_s);
 	for (unsigned int i = 0; i < o->nr; i++)
 		o->vm[i].pid = vm_start(o, &o->vm[i]);
 	for (unsigned int i = 0; i < o->nr; i++) {
@@ -433,6 +439,7 @@ int policy_overcommit_main(int argc, char **argv)
 		}
 		c->nr++;
 	}
+	cgroup_check(o);
 	fprintf(stderr, "ebb overcommit: %u VMs up; warming up the idle ones\n", o->nr);
 	for (unsigned int i = 0; i < o->nr; i++)
 		o->vm[i].thread_on = !pthread_create(&o->vm[i].thread, NULL, warm_thread, &o->vm[i]);
@@ -489,8 +496,8 @@ out_stop:
 	vm_stop_all(o);
 	if (cf)
 		fclose(cf);
-	if (o->cg_dir[0])
-		rmdir(o->cg_dir);
+	if (policy_cgroup_remove(&o->cg, err, sizeof(err)))
+		fprintf(stderr, "ebb overcommit: %s\n", err);
 	rmdir(o->run_dir);
 	goto out_free;
 usage:

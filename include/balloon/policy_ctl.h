@@ -9,6 +9,7 @@
 #define EBB_BALLOON_POLICY_CTL_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -62,6 +63,34 @@ struct policy_host_src {
 };
 void policy_host_sample(const struct policy_host_src *h, const struct policy_sample *s,
 			struct policy_host *out);
+
+/*
+ * The memory cgroup that enforces an experiment's budget
+ * (balloon/policy/cgroup.c): v2 where the unified hierarchy is at
+ * /sys/fs/cgroup, else v1's memory controller.
+ */
+struct policy_cgroup {
+	char dir[256];			/* "" none */
+	bool v2;
+	uint64_t limit;
+};
+
+/*
+ * Make cgroup @name under @parent (NULL: the root of the memory
+ * hierarchy) limited to @limit bytes.  0, or -1 with why (nothing left
+ * behind).
+ */
+int policy_cgroup_make(struct policy_cgroup *cg, const char *parent, const char *name,
+		       uint64_t limit, char *err, size_t errlen);
+/* Move process @pid in (its later children follow).  0 or -errno. */
+int policy_cgroup_add(const struct policy_cgroup *cg, pid_t pid);
+bool policy_cgroup_has(const struct policy_cgroup *cg, pid_t pid);
+/* The limit the kernel holds, 0 unreadable. */
+uint64_t policy_cgroup_limit(const struct policy_cgroup *cg);
+/* path, version, limit_mib, peak_mib, limit_hits, oom_kills (-1: unknown). */
+json_t *policy_cgroup_json(const struct policy_cgroup *cg);
+/* Remove it (empty by now).  0, or -1 with why. */
+int policy_cgroup_remove(struct policy_cgroup *cg, char *err, size_t errlen);
 
 struct policy_ctl {
 	const struct policy_ops *policy;	/* NULL: observe only */
