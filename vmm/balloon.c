@@ -10,7 +10,7 @@
 
 #include <vmm/vm.h>
 
-int vm_balloon_set(void *ctx, uint64_t pages, char *err, size_t errlen)
+int vm_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen)
 {
 	struct vm *vm = ctx;
 

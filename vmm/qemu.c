@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +31,8 @@
 #include <vmm/log.h>
 #include <vmm/monitor.h>
 #include <vmm/qemu.h>
+#include <vmm/qemu_balloon.h>
+#include <vmm/qmp.h>
 #include <vmm/swapfile.h>
 #include <vmm/vm.h>
 
@@ -47,9 +51,11 @@ struct qemu {
 	int pidfd;
 	int quit_status;		/* -1, or what quit() asked for */
 	bool reset;			/* SHUTDOWN reason guest-reset */
-	char qmp_in[8192];
-	size_t qmp_len;
-	struct monitor_backend *be;	/* to stop polling a closed QMP */
+	struct qmp qmp;			/* owns fd[Q_QMP] once QEMU is up */
+	/* The monitor's extra fd: an epoll set of QMP and the balloon's tick. */
+	int epoll_fd, timer_fd;
+	bool has_balloon;
+	struct qemu_balloon balloon;
 	struct monitor mon;
 };
 
@@ -106,13 +112,12 @@ static size_t q_chan_write(void *ctx, const uint8_t *buf, size_t n)
 static void q_quit(void *ctx, int status, const char *why)
 {
 	struct qemu *q = ctx;
-	static const char quit[] = "{\"execute\": \"quit\"}\n";
 
 	if (q->quit_status >= 0)
 		return;
 	q->quit_status = status;
 	vmm_log("%s", why);
-	if (send(q->fd[Q_QMP], quit, sizeof(quit) - 1, MSG_NOSIGNAL) != sizeof(quit) - 1)
+	if (qmp_execute(&q->qmp, "quit", NULL, NULL, NULL))
 		kill(q->pid, SIGTERM);
 }
 
@@ -124,43 +129,65 @@ static void q_kill(void *ctx)
 }
 
 /* QMP events: a SHUTDOWN's reason tells a reset from a power-off. */
-static void q_qmp_ready(void *ctx)
+static void q_qmp_event(void *ctx, const char *name, json_t *data)
 {
 	struct qemu *q = ctx;
-	ssize_t n = recv(q->fd[Q_QMP], q->qmp_in + q->qmp_len,
-			 sizeof(q->qmp_in) - 1 - q->qmp_len, MSG_DONTWAIT);
-	char *line, *nl;
+	const char *reason = json_string_value(json_object_get(data, "reason"));
 
-	if (n <= 0) {
-		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			close(q->fd[Q_QMP]);
-			q->fd[Q_QMP] = -1;	/* QEMU is going; the pidfd says when */
-			q->be->extra_fd = -1;
+	if (!strcmp(name, "SHUTDOWN") && reason && !strcmp(reason, "guest-reset"))
+		q->reset = true;
+	if (q->has_balloon)
+		qemu_balloon_event(&q->balloon, name, data);
+}
+
+/* QMP has something to say, or the balloon's tick is due. */
+static void q_extra_ready(void *ctx)
+{
+	struct qemu *q = ctx;
+	struct epoll_event ev[2];
+	int n = epoll_wait(q->epoll_fd, ev, 2, 0);
+	uint64_t ticks;
+
+	for (int i = 0; i < n; i++) {
+		if (ev[i].data.fd == q->timer_fd) {
+			if (read(q->timer_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+				qemu_balloon_tick(&q->balloon);
+		} else if (qmp_read(&q->qmp)) {
+			/* QEMU is going (the pidfd says when); a closed fd leaves the set. */
 		}
-		return;
 	}
-	q->qmp_len += (size_t)n;
-	q->qmp_in[q->qmp_len] = '\0';
-	line = q->qmp_in;
-	while ((nl = strchr(line, '\n'))) {
-		json_t *msg;
+}
 
-		*nl = '\0';
-		msg = json_loads(line, 0, NULL);
-		if (msg && !strcmp(json_string_value(json_object_get(msg, "event")) ?: "", "SHUTDOWN")) {
-			const char *reason = json_string_value(
-				json_object_get(json_object_get(msg, "data"), "reason"));
+static int q_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen)
+{
+	return qemu_balloon_set(&((struct qemu *)ctx)->balloon, pages, who, err, errlen);
+}
 
-			if (reason && !strcmp(reason, "guest-reset"))
-				q->reset = true;
-		}
-		json_decref(msg);
-		line = nl + 1;
-	}
-	q->qmp_len -= (size_t)(line - q->qmp_in);
-	memmove(q->qmp_in, line, q->qmp_len);
-	if (q->qmp_len == sizeof(q->qmp_in) - 1)
-		q->qmp_len = 0;		/* a line longer than we care for */
+static void q_balloon_query(void *ctx, json_t *into)
+{
+	qemu_balloon_query(&((struct qemu *)ctx)->balloon, into);
+}
+
+/* The monitor watches one extra fd: an epoll set of QMP and, with a balloon, its tick. */
+static int extra_fd_init(struct qemu *q)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = q->qmp.fd };
+	struct itimerspec tick = {
+		.it_interval = { .tv_sec = QEMU_BALLOON_TICK_MS / 1000 },
+		.it_value = { .tv_sec = QEMU_BALLOON_TICK_MS / 1000 },
+	};
+
+	q->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (q->epoll_fd < 0 || epoll_ctl(q->epoll_fd, EPOLL_CTL_ADD, q->qmp.fd, &ev))
+		return -1;
+	if (!q->has_balloon)
+		return 0;
+	q->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	ev.data.fd = q->timer_fd;
+	if (q->timer_fd < 0 || timerfd_settime(q->timer_fd, 0, &tick, NULL) ||
+	    epoll_ctl(q->epoll_fd, EPOLL_CTL_ADD, q->timer_fd, &ev))
+		return -1;
+	return 0;
 }
 
 static void q_status(void *ctx, json_t *into)
@@ -190,34 +217,6 @@ static int accept_all(struct qemu *q)
 		q->fd[i] = accept4(q->listen_fd[i], NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (q->fd[i] < 0)
 			return -1;
-	}
-	return 0;
-}
-
-/* Read QMP's greeting and enter command mode. */
-static int qmp_handshake(struct qemu *q)
-{
-	static const char caps[] = "{\"execute\": \"qmp_capabilities\"}\n";
-	char buf[4096];
-	size_t len = 0;
-	int lines = 0;
-
-	if (send(q->fd[Q_QMP], caps, sizeof(caps) - 1, MSG_NOSIGNAL) != sizeof(caps) - 1)
-		return -1;
-	/* Greeting, then the capabilities' {"return": {}}. */
-	while (lines < 2) {
-		struct pollfd p = { .fd = q->fd[Q_QMP], .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, QEMU_START_TIMEOUT_MS) <= 0 || len == sizeof(buf))
-			return -1;
-		n = recv(q->fd[Q_QMP], buf + len, sizeof(buf) - len, 0);
-		if (n <= 0)
-			return -1;
-		for (ssize_t i = 0; i < n; i++)
-			if (buf[len + (size_t)i] == '\n')
-				lines++;
-		len += (size_t)n;
 	}
 	return 0;
 }
@@ -273,6 +272,7 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	static char cmdline[EBB_CMDLINE_MAX];
 	const char *qemu_bin = getenv("EBB_QEMU") ?: EBB_QEMU_DEFAULT;
 	char mem[32], smp[16], drive[2 * EBB_PATH_MAX + 64], chardev[Q_NR][RUNTIME_PATH_MAX + 48];
+	char balloon[160];
 	char dir[RUNTIME_PATH_MAX], err[512], esc[2 * EBB_PATH_MAX];
 	struct monitor_backend be = {
 		.name = "qemu",
@@ -280,7 +280,7 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		.chan_write = q_chan_write,
 		.quit = q_quit,
 		.kill = q_kill,
-		.extra_ready = q_qmp_ready,
+		.extra_ready = q_extra_ready,
 		.status = q_status,
 	};
 	struct ebb_layout layout;
@@ -297,6 +297,9 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	q->pid = -1;
 	q->pidfd = -1;
 	q->quit_status = -1;
+	q->epoll_fd = q->timer_fd = -1;
+	qmp_init(&q->qmp, -1, NULL, NULL);
+	q->has_balloon = o->balloon;
 	q->mon.listen_fd = -1;
 	for (int i = 0; i < Q_NR; i++)
 		q->listen_fd[i] = q->fd[i] = -1;
@@ -394,6 +397,12 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		argv[argc++] = "-device";
 		argv[argc++] = "virtio-blk-device,drive=swap,serial=ebb-swap";
 	}
+	if (o->balloon) {
+		/* After the swap disk, as on KVM (docs/CONVENTIONS.md). */
+		qemu_balloon_device_arg(&o->balloon_cfg, balloon, sizeof(balloon));
+		argv[argc++] = "-device";
+		argv[argc++] = balloon;
+	}
 	argv[argc] = NULL;
 
 	/* Stop signals reach the monitor's signalfd, not QEMU: ebb ends it through QMP. */
@@ -423,8 +432,18 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		vmm_log("pidfd_open: %s", strerror(errno));
 		goto out_kill;
 	}
-	if (accept_all(q) || qmp_handshake(q)) {
+	if (accept_all(q)) {
 		vmm_log("QEMU (%s) did not start; its messages are above", qemu_bin);
+		goto out_kill;
+	}
+	qmp_init(&q->qmp, q->fd[Q_QMP], q_qmp_event, q);
+	q->fd[Q_QMP] = -1;	/* the QMP client's now */
+	if (qmp_handshake(&q->qmp, QEMU_START_TIMEOUT_MS)) {
+		vmm_log("QEMU (%s) did not start; its messages are above", qemu_bin);
+		goto out_kill;
+	}
+	if (extra_fd_init(q)) {
+		vmm_log("epoll / timerfd: %s", strerror(errno));
 		goto out_kill;
 	}
 	vmm_log("VM %s runs under QEMU (%s -M microvm, TCG, pid %d): no KVM acceleration",
@@ -432,10 +451,14 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 
 	term_raw_enter();
 	be.ctx = q;
-	q->be = &be;
 	be.console_fd = q->fd[Q_CON];
 	be.chan_fd = q->fd[Q_CTL];
-	be.extra_fd = q->fd[Q_QMP];
+	be.extra_fd = q->epoll_fd;
+	if (q->has_balloon) {
+		qemu_balloon_start(&q->balloon, &q->qmp, &q->mon, q->pid, o->mem_size, &o->balloon_cfg);
+		be.balloon_set = q_balloon_set;
+		be.balloon_query = q_balloon_query;
+	}
 	be.end_fd = q->pidfd;
 	q->mon.mem_size = o->mem_size;
 	q->mon.nr_cpus = o->nr_cpus;
@@ -462,6 +485,12 @@ out:
 	}
 	if (q->pidfd >= 0)
 		close(q->pidfd);
+	qmp_close(&q->qmp);
+	if (q->epoll_fd >= 0)
+		close(q->epoll_fd);
+	if (q->timer_fd >= 0)
+		close(q->timer_fd);
+	qemu_balloon_destroy(&q->balloon);
 	if (q->dir[0]) {
 		unlink(q->elf);
 		rmdir(q->dir);

@@ -27,6 +27,12 @@
 #define MONITOR_MAX_TIMEOUT_S		86400	/* what a request may ask for */
 #define MONITOR_QUIT_GRACE_NS		(10ULL * 1000000000ULL)
 
+/* Who a reply goes to: a slot and the generation it had. */
+struct ctl_ref {
+	int slot;
+	uint64_t gen;
+};
+
 struct monitor_backend {
 	const char *name;		/* "kvm" or "qemu": shown to the user */
 	void *ctx;
@@ -46,9 +52,12 @@ struct monitor_backend {
 	void (*status)(void *ctx, json_t *into);
 	/*
 	 * The balloon, NULL without one: set its target to @pages (4 KiB)
-	 * (0, or -1 with a message), and describe it into a query-balloon answer.
+	 * and describe it into a query-balloon answer.  balloon_set returns
+	 * 0 (done), -1 with a message in @err, or 1: the backend answers
+	 * @who itself once it knows (ctl_reply / ctl_error), as QEMU's
+	 * asynchronous QMP makes the QEMU backend do.
 	 */
-	int (*balloon_set)(void *ctx, uint64_t pages, char *err, size_t errlen);
+	int (*balloon_set)(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen);
 	void (*balloon_query)(void *ctx, json_t *into);
 };
 
@@ -59,12 +68,6 @@ struct ctl_client {
 	size_t in_len;
 	bool overflow;			/* discarding a too-long line */
 	bool console;			/* attached to the console: raw bytes both ways */
-};
-
-/* Who a reply goes to: a slot and the generation it had. */
-struct ctl_ref {
-	int slot;
-	uint64_t gen;
 };
 
 struct monitor {

@@ -310,10 +310,15 @@ static void cmd_balloon(struct monitor *m, struct ctl_ref who, json_t *args)
 	}
 	/* QMP's balloon names the size the guest should have; the balloon is the rest. */
 	pages = (value ? m->mem_size - (uint64_t)bytes : (uint64_t)bytes) / 4096;
-	if (m->be->balloon_set(m->be->ctx, pages, err, sizeof(err)))
-		ctl_error(m, who, "GenericError", "%s", err);
-	else
+	switch (m->be->balloon_set(m->be->ctx, pages, who, err, sizeof(err))) {
+	case 0:
 		ctl_reply(m, who, NULL);
+		break;
+	case 1:
+		break;		/* the backend answers when its device has */
+	default:
+		ctl_error(m, who, "GenericError", "%s", err);
+	}
 }
 
 static void cmd_query_balloon(struct monitor *m, struct ctl_ref who, json_t *args)
