@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * run anon SIZE [seq|random|hotcold]: anonymous memory the way a program
+ * run anon SIZE [seq|random|hotcold|idle]: anonymous memory the way a program
  * uses it.  The task gets an address space of its own (task_mm.h) with
  * one SIZE region at TASK_MM_BASE and touches it directly: the first
  * touch of a page is a real page fault that guestmm fills with a zeroed
@@ -12,6 +12,11 @@
  *   seq      two sequential passes
  *   random   uniformly random pages (some are never touched)
  *   hotcold  80% of touches go to the first 20% of pages
+ *   idle     one sequential pass, then the pages sit untouched ("anon:
+ *            holding ...") until `kill JOB`, which here ends the hold,
+ *            not the run: every page is then verified as usual and the
+ *            status is 0 if all held.  An idle program's memory, for
+ *            reclaim and the balloon to take and give back.
  *
  * Every page carries a pattern that only its index and how often it was
  * written (gen[idx]) determine.  A touch first checks the page against
@@ -40,8 +45,8 @@
 #define WORDS_PER_PAGE	(PAGE_SIZE / sizeof(uint64_t))
 #define MAX_BAD_REPORTS	8
 
-enum pattern { PAT_SEQ, PAT_RANDOM, PAT_HOTCOLD };
-static const char *const pattern_names[] = { "seq", "random", "hotcold" };
+enum pattern { PAT_SEQ, PAT_RANDOM, PAT_HOTCOLD, PAT_IDLE };
+static const char *const pattern_names[] = { "seq", "random", "hotcold", "idle" };
 
 struct anon_stats {
 	struct alloc_stats alloc;	/* first-touch faults */
@@ -59,6 +64,7 @@ struct anon_run {
 	unsigned long touched, verified, bad;
 	uint64_t touch_start, touch_ns, verify_ns;	/* TSC, ns, ns */
 	bool stopped;			/* `kill JOB` */
+	bool held;			/* idle: the hold ended with `kill JOB` */
 };
 
 static uint64_t *page_va(unsigned long idx)
@@ -80,6 +86,7 @@ static unsigned long pick(enum pattern pat, unsigned long step, unsigned long n,
 
 	switch (pat) {
 	case PAT_SEQ:
+	case PAT_IDLE:
 		return step % n;
 	case PAT_RANDOM:
 		return (unsigned long)(prandom_next(rng) % n);
@@ -126,9 +133,15 @@ static bool check_page(struct anon_run *r, unsigned long idx)
 	return ok;
 }
 
+/* Touches in the touch phase: one pass when idle, else two passes' worth. */
+static unsigned long touch_steps(const struct anon_run *r)
+{
+	return r->pat == PAT_IDLE ? r->n : 2 * r->n;
+}
+
 static void touch(struct anon_run *r)
 {
-	unsigned long steps = 2 * r->n;
+	unsigned long steps = touch_steps(r);
 
 	r->touch_start = rdtsc();
 	for (unsigned long s = 0; s < steps; s++) {
@@ -152,6 +165,15 @@ static void touch(struct anon_run *r)
 	r->touch_ns = cycles_to_ns(rdtsc() - r->touch_start);
 }
 
+/* idle: leave the pages alone until `kill JOB`. */
+static void hold(struct anon_run *r)
+{
+	kprintf("anon: holding %lu pages until kill\n", r->n);
+	while (!workload_should_stop())
+		msleep(100);
+	r->held = true;
+}
+
 static void verify(struct anon_run *r)
 {
 	uint64_t t0 = rdtsc();
@@ -161,7 +183,8 @@ static void verify(struct anon_run *r)
 		r->verified++;
 		if (!(idx & 255)) {
 			cond_resched();
-			if (workload_should_stop()) {
+			/* After a hold the stop request is the one that ended it. */
+			if (!r->held && workload_should_stop()) {
 				r->stopped = true;
 				break;
 			}
@@ -227,7 +250,7 @@ static int parse_args(int argc, char **argv, uint64_t *size, enum pattern *pat)
 	const char *end;
 
 	if (argc < 2) {
-		kprintf("usage: run anon SIZE [seq|random|hotcold]\n");
+		kprintf("usage: run anon SIZE [seq|random|hotcold|idle]\n");
 		return -1;
 	}
 	*size = memparse(argv[1], &end) & ~(uint64_t)(PAGE_SIZE - 1);
@@ -243,7 +266,7 @@ static int parse_args(int argc, char **argv, uint64_t *size, enum pattern *pat)
 			if (!strcmp(argv[2], pattern_names[i]))
 				break;
 		if (i == ARRAY_SIZE(pattern_names)) {
-			kprintf("anon: unknown pattern '%s' (seq, random, hotcold)\n", argv[2]);
+			kprintf("anon: unknown pattern '%s' (seq, random, hotcold, idle)\n", argv[2]);
 			return -1;
 		}
 		*pat = (enum pattern)i;
@@ -285,13 +308,15 @@ static int run_anon(int argc, char **argv)
 
 	format_size(sz, sizeof(sz), size);
 	kprintf("anon: %s (%lu pages) %s at %#lx, %lu touches\n", sz, r->n,
-		pattern_names[r->pat], TASK_MM_BASE, 2 * r->n);
+		pattern_names[r->pat], TASK_MM_BASE, touch_steps(r));
 	snapshot(&a, &mt);
 	b = a;
 	sig = task_catch_faults(&fc);
 	if (!sig) {
 		touch(r);
 		snapshot(&b, &mt);
+		if (r->pat == PAT_IDLE && !r->stopped)
+			hold(r);
 		if (!r->stopped)
 			verify(r);
 	}
@@ -324,4 +349,4 @@ out_gen:
 	free_pages(r->gen, gen_order);
 	return ret;
 }
-WORKLOAD(anon, "anon", "SIZE [seq|random|hotcold]", "touch anonymous memory", run_anon);
+WORKLOAD(anon, "anon", "SIZE [seq|random|hotcold|idle]", "touch anonymous memory", run_anon);
