@@ -89,6 +89,7 @@ all)
 	run_script "guest kernel under QEMU microvm" tests/e2e/guest_qemu.sh
 	run_script "guest drivers against QEMU's devices" tests/e2e/test_guest_devices.sh
 	run_script "guest swapping to QEMU's virtio-blk" tests/e2e/test_guest_swap.sh
+	run_script "balloon end-to-end (QEMU backend)" tests/e2e/test_balloon_qemu.sh
 	;;
 unit | kvm) ;;
 *)
