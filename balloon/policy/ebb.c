@@ -7,7 +7,12 @@
  *
  *   used     = actual - available            (what reclaim cannot give back)
  *   busy     = faults above fault_idle/s, any swap-in, or stall above half
- *              of stall_max; quiet_ticks counts the ticks since
+ *              of stall_max; quiet_ticks counts the ticks since.  A guest
+ *              is idle after idle_ticks quiet ticks, or, once it has been
+ *              busy, after busy_hold quiet seconds: a job's fault rate
+ *              has lulls (a phase that touches what it has, a vCPU the
+ *              host did not run for a while), and shrinking a guest in
+ *              one only makes it fault the memory back a second later
  *   want     = used + max(headroom_min, share * used, faults/s * lookahead),
  *              share = headroom for a guest quiet for idle_ticks,
  *              active_headroom otherwise (halved while the host's PSI is
@@ -62,11 +67,16 @@ static void ebb_plan_vm(const struct policy_knobs *k, struct policy_vm_state *s,
 	if (dt <= 0)
 		dt = k->tick_s;
 	stall = stall_share(prev, v, i, dt);
-	if (faults * 4096 > (double)k->ebb_fault_idle || swapin || stall > k->ebb_stall_max / 2)
+	if (faults * 4096 > (double)k->ebb_fault_idle || swapin || stall > k->ebb_stall_max / 2) {
 		s->quiet_ticks = 0;
-	else if (prev)
+		s->quiet_s = 0;
+		s->was_busy = true;
+	} else if (prev) {
 		s->quiet_ticks++;
-	pl->idle = s->quiet_ticks >= k->ebb_idle_ticks;
+		s->quiet_s += dt;
+	}
+	pl->idle = s->quiet_ticks >= k->ebb_idle_ticks &&
+		   (!s->was_busy || s->quiet_s >= k->ebb_busy_hold_s);
 
 	share = pl->idle ? k->ebb_headroom : k->ebb_active_headroom;
 	if (cur->host.psi_some_avg10 > k->ebb_host_psi)

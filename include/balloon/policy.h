@@ -95,6 +95,7 @@ struct policy_knobs {
 	uint64_t ebb_reclaim_rate;	/* bytes/s an idle guest may shrink by */
 	uint64_t ebb_fault_idle;	/* faults/s under which a guest counts as idle */
 	unsigned int ebb_idle_ticks;	/* quiet ticks before a guest is idle */
+	double ebb_busy_hold_s;		/* ... quiet seconds, once it has been busy */
 	double ebb_stall_max;		/* stall share that makes a guest grow at once */
 	double ebb_host_psi;		/* host PSI avg10 (%) that halves headrooms */
 	/* common */
@@ -109,6 +110,8 @@ struct policy_knobs {
 struct policy_vm_state {
 	uint64_t target;		/* last target set, 0: none yet */
 	unsigned int quiet_ticks;	/* ebb: ticks without faults, stall or swap-in */
+	double quiet_s;			/* ebb: ... and their seconds */
+	bool was_busy;			/* ebb: it has had a busy tick */
 	uint64_t window_t0_ns;		/* stall: start of the current window */
 	uint64_t window_stall0_us;	/*        stall counter then */
 };

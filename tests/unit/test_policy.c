@@ -267,6 +267,51 @@ START_TEST(ebb_ramp_lookahead)
 }
 END_TEST
 
+/*
+ * A lull in a busy guest is no idleness.  The shape is from a nested run
+ * (timeline.csv, policy ebb): a guest ramping at ~10 MiB/s of faults
+ * stopped faulting for a few seconds (its vCPU not run, or a phase that
+ * touches what it has), went idle after 2 quiet ticks and was shrunk at
+ * reclaim_rate, only to grow again a tick later.  Once busy, it keeps its
+ * size for busy_hold quiet seconds; then it shrinks as any idle guest.
+ */
+START_TEST(ebb_busy_lull_holds)
+{
+	struct policy_sample prev = { .t_ns = SEC }, cur;
+	uint64_t t[1], held;
+	int s;
+
+	vm_set(&prev, 0, 512 * MiB, 300 * MiB, 100 * MiB);
+	st[0].target = 300 * MiB;
+	cur = prev;
+	cur.t_ns = 2 * SEC;
+	cur.vm[0].minor_faults = 10 * 256;			/* 10 MiB in a second: busy */
+	policy_ebb.decide(&k, st, &prev, &cur, t);
+	held = t[0];
+	ck_assert_uint_ge(held, 300 * MiB);
+	/* Quiet from here on: held for busy_hold (20 s), not for idle_ticks (2). */
+	for (s = 1; s < 30 && t[0] >= held; s++) {
+		prev = cur;
+		cur.t_ns += SEC;
+		cur.vm[0].actual = cur.vm[0].target = t[0];
+		cur.vm[0].free = cur.vm[0].avail = t[0] - 200 * MiB;
+		policy_ebb.decide(&k, st, &prev, &cur, t);
+	}
+	ck_assert_int_eq(s - 1, 20);
+	/* ... then it is idle: down to use + headroom at once. */
+	ck_assert_uint_eq(t[0], 232 * MiB);
+	/* A fault burst makes it busy again, and the hold starts over. */
+	prev = cur;
+	cur.t_ns += SEC;
+	cur.vm[0].actual = cur.vm[0].target = t[0];
+	cur.vm[0].free = cur.vm[0].avail = 32 * MiB;
+	cur.vm[0].minor_faults += 10 * 256;
+	policy_ebb.decide(&k, st, &prev, &cur, t);
+	ck_assert_uint_eq(st[0].quiet_ticks, 0);
+	ck_assert(st[0].was_busy);
+}
+END_TEST
+
 /* Over budget: idle guests give first, and nobody goes under its floor. */
 START_TEST(ebb_budget_from_idle_first)
 {
@@ -344,6 +389,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, ebb_idle_halved_fast);
 	tcase_add_test(tc, ebb_grows_on_stall);
 	tcase_add_test(tc, ebb_ramp_lookahead);
+	tcase_add_test(tc, ebb_busy_lull_holds);
 	tcase_add_test(tc, ebb_budget_from_idle_first);
 	tcase_add_test(tc, static_even_share);
 	tcase_add_test(tc, knobs_parse);
