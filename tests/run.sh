@@ -6,7 +6,7 @@
 #   tests/run.sh kvm    the KVM end-to-end tests (directly with /dev/kvm,
 #                       else in the nested harness: never skipped silently)
 #   tests/run.sh all    both, plus the guest kernel and its drivers under
-#                       QEMU (TCG)
+#                       QEMU (TCG) and the balloon on the QEMU backend
 #
 # Every part prints its own results; the last line sums them up as
 # "N passed, N failed".  Exit status 0 only if nothing failed.
