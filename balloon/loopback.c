@@ -109,6 +109,11 @@ static struct virtqueue *lb_setup_vq(struct virtio_device *vdev, unsigned int in
 	struct virtqueue *vq;
 	unsigned int max;
 
+	/*
+	 * @index is the driver's numbering, over the queues its features
+	 * give (balloon.h); the device maps it back to a role the same way,
+	 * so the loopback only routes notifications and interrupts by it.
+	 */
 	if (index >= LOOPBACK_MAX_VQS || lb->vqs[index])
 		return NULL;
 	lb_writel(lb, VIRTIO_MMIO_QUEUE_SEL, index);
