@@ -9,7 +9,9 @@
  *   busy     = faults above fault_idle/s, any swap-in, or stall above half
  *              of stall_max; quiet_ticks counts the ticks since.  A guest
  *              is idle after idle_ticks quiet ticks, or, once it has been
- *              busy, after busy_hold quiet seconds: a job's fault rate
+ *              busy and grew (its use rose by more than fault_idle/s in a
+ *              busy tick: a job ramping, not the late stats of one that
+ *              ended), after busy_hold quiet seconds: a job's fault rate
  *              has lulls (a phase that touches what it has, a vCPU the
  *              host did not run for a while), and shrinking a guest in
  *              one only makes it fault the memory back a second later
@@ -68,9 +70,12 @@ static void ebb_plan_vm(const struct policy_knobs *k, struct policy_vm_state *s,
 		dt = k->tick_s;
 	stall = stall_share(prev, v, i, dt);
 	if (faults * 4096 > (double)k->ebb_fault_idle || swapin || stall > k->ebb_stall_max / 2) {
+		uint64_t used0 = prev && i < prev->nr_vms ? policy_used(&prev->vm[i]) : used;
+
 		s->quiet_ticks = 0;
 		s->quiet_s = 0;
-		s->was_busy = true;
+		if ((double)used > (double)used0 + (double)k->ebb_fault_idle * dt)
+			s->was_busy = true;
 	} else if (prev) {
 		s->quiet_ticks++;
 		s->quiet_s += dt;

@@ -48,7 +48,7 @@ static const struct knob knobs[] = {
 	KNOB("ebb.reclaim_rate", K_SIZE, ebb_reclaim_rate, 256 * MIB, "ebb: bytes/s an idle guest may shrink by"),
 	KNOB("ebb.fault_idle", K_SIZE, ebb_fault_idle, 4 * MIB, "ebb: faulted bytes/s under which a guest is quiet"),
 	KNOB("ebb.idle_ticks", K_UINT, ebb_idle_ticks, 2, "ebb: quiet ticks before a guest is idle"),
-	KNOB("ebb.busy_hold", K_DOUBLE, ebb_busy_hold_s, 20, "ebb: quiet seconds before a guest that has been busy is idle"),
+	KNOB("ebb.busy_hold", K_DOUBLE, ebb_busy_hold_s, 20, "ebb: quiet seconds before a guest that has grown while busy is idle"),
 	KNOB("ebb.stall_max", K_DOUBLE, ebb_stall_max, 0.01, "ebb: stall share that makes a guest grow at once"),
 	KNOB("ebb.host_psi", K_DOUBLE, ebb_host_psi, 10, "ebb: host PSI some avg10 (%) that halves headrooms"),
 };

@@ -23,6 +23,12 @@
 #include <balloon/policy_launch.h>
 
 #define BOOT_TIMEOUT_S		300
+/*
+ * After the warm-ups, before the clock starts: the guests' stats (every
+ * second) must show them idle, not a snapshot from mid warm-up.  QEMU
+ * polls them on its own clock, so they can lag by two periods there.
+ */
+#define STATS_SETTLE_US		3000000
 
 /* One VM's part in the experiment. */
 struct oc_vm {
@@ -448,6 +454,7 @@ int policy_overcommit_main(int argc, char **argv)
 			pthread_join(o->vm[i].thread, NULL);
 	for (unsigned int i = 0; i < o->nr; i++)
 		o->vm[i].thread_on = false;
+	usleep(STATS_SETTLE_US);
 
 	snprintf(csv, sizeof(csv), "%s/timeline.csv", o->out);
 	if (!(cf = fopen(csv, "w"))) {

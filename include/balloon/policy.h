@@ -111,7 +111,7 @@ struct policy_vm_state {
 	uint64_t target;		/* last target set, 0: none yet */
 	unsigned int quiet_ticks;	/* ebb: ticks without faults, stall or swap-in */
 	double quiet_s;			/* ebb: ... and their seconds */
-	bool was_busy;			/* ebb: it has had a busy tick */
+	bool was_busy;			/* ebb: it has grown in a busy tick */
 	uint64_t window_t0_ns;		/* stall: start of the current window */
 	uint64_t window_stall0_us;	/*        stall counter then */
 };

@@ -285,8 +285,10 @@ START_TEST(ebb_busy_lull_holds)
 	st[0].target = 300 * MiB;
 	cur = prev;
 	cur.t_ns = 2 * SEC;
-	cur.vm[0].minor_faults = 10 * 256;			/* 10 MiB in a second: busy */
+	cur.vm[0].minor_faults = 10 * 256;			/* 10 MiB in a second: busy, */
+	cur.vm[0].free = cur.vm[0].avail = 90 * MiB;		/* and its use grew */
 	policy_ebb.decide(&k, st, &prev, &cur, t);
+	ck_assert(st[0].was_busy);
 	held = t[0];
 	ck_assert_uint_ge(held, 300 * MiB);
 	/* Quiet from here on: held for busy_hold (20 s), not for idle_ticks (2). */
@@ -309,6 +311,36 @@ START_TEST(ebb_busy_lull_holds)
 	policy_ebb.decide(&k, st, &prev, &cur, t);
 	ck_assert_uint_eq(st[0].quiet_ticks, 0);
 	ck_assert(st[0].was_busy);
+}
+END_TEST
+
+/*
+ * The late stats of a job that ended (QEMU polls the guest's stats on its
+ * own clock, so the faults of an idle VM's warm-up arrive a tick or two
+ * into the run) are no ramp: its use fell.  It is idle after idle_ticks.
+ */
+START_TEST(ebb_late_faults_no_hold)
+{
+	struct policy_sample prev = { .t_ns = SEC }, cur;
+	uint64_t t[1];
+	int s;
+
+	vm_set(&prev, 0, 256 * MiB, 256 * MiB, 202 * MiB);
+	st[0].target = 256 * MiB;
+	cur = prev;
+	cur.t_ns = 2 * SEC;
+	cur.vm[0].minor_faults = 64 * 256;			/* the warm-up's 64 MiB */
+	cur.vm[0].free = cur.vm[0].avail = 241 * MiB;		/* freed as it exited */
+	policy_ebb.decide(&k, st, &prev, &cur, t);
+	ck_assert(!st[0].was_busy);
+	for (s = 0; s < 5 && t[0] == 256 * MiB; s++) {
+		prev = cur;
+		cur.t_ns += SEC;
+		cur.vm[0].free = cur.vm[0].avail = 248 * MiB;
+		policy_ebb.decide(&k, st, &prev, &cur, t);
+	}
+	ck_assert_int_le(s, 2);
+	ck_assert_uint_lt(t[0], 128 * MiB);
 }
 END_TEST
 
@@ -390,6 +422,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, ebb_grows_on_stall);
 	tcase_add_test(tc, ebb_ramp_lookahead);
 	tcase_add_test(tc, ebb_busy_lull_holds);
+	tcase_add_test(tc, ebb_late_faults_no_hold);
 	tcase_add_test(tc, ebb_budget_from_idle_first);
 	tcase_add_test(tc, static_even_share);
 	tcase_add_test(tc, knobs_parse);
