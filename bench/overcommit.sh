@@ -48,7 +48,7 @@ qemu_has_balloon() {
 	pid=$!
 	for _ in $(seq 60); do
 		if EBB_RUNTIME_DIR=$rt build/ebb balloon $name --json 2>/dev/null |
-			jq -e 'has("actual") or has("target")' >/dev/null 2>&1; then
+			jq -e 'has("actual_bytes")' >/dev/null 2>&1; then
 			ok=0
 			break
 		fi
