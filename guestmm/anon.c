@@ -251,7 +251,13 @@ enum mm_fault_result anon_fault(struct mm_anon *mm, unsigned long va, bool write
 	if (pte_is_swap(pte))
 		return swapin_anon_page(mm, va, pte, prot);
 
-	/* Not under the lock: the allocation may compact, migrating our pages. */
+	/*
+	 * Not under the lock: the allocations may reclaim or compact, which
+	 * take mm->lock to unmap or migrate our own pages.  That includes
+	 * the page table the entry goes into.
+	 */
+	if (platform_pte_alloc(mm->as, va) < 0)
+		return MM_FAULT_OOM;
 	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
 	if (!page)
 		return MM_FAULT_OOM;

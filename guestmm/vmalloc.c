@@ -120,9 +120,12 @@ static void *__vmalloc_node(unsigned long size, gfp_t gfp, int nid)
 
 	for (i = 0; i < nr; i++) {
 		unsigned long addr = va->va_start + ((unsigned long)i << PAGE_SHIFT);
-		struct page *page = nid == NUMA_NO_NODE ? alloc_page(gfp) :
-				    alloc_pages_node(nid, gfp, 0);
+		struct page *page;
 
+		/* A caller that may sleep may wait for the page tables too. */
+		if (gfpflags_allow_blocking(gfp) && platform_pte_alloc(as, addr) < 0)
+			goto unmap;
+		page = nid == NUMA_NO_NODE ? alloc_page(gfp) : alloc_pages_node(nid, gfp, 0);
 		if (!page)
 			goto unmap;
 		if (platform_pte_xchg(as, addr, pfn_pte(page_to_pfn(page), VMALLOC_PROT)) ==

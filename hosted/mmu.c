@@ -15,6 +15,7 @@
 #include <guestmm/pte.h>
 #include <hosted/hosted.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +85,12 @@ static unsigned int pt_index(unsigned long va, int level)
 	return (unsigned int)(va >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
 }
 
+/* Nodes platform_pte_xchg() had to create (see hosted_pte_xchg_allocs). */
+static unsigned long xchg_allocs;
+
 /* The leaf entry for @va, allocating the path if @create. */
-static uint64_t *pt_walk(struct platform_as *as, unsigned long va, bool create)
+static uint64_t *pt_walk(struct platform_as *as, unsigned long va, bool create,
+			 unsigned long *allocs)
 {
 	void **slot = (void **)&as->root;
 
@@ -101,19 +106,32 @@ static uint64_t *pt_walk(struct platform_as *as, unsigned long va, bool create)
 			if (!fresh)
 				return NULL;
 			if (!__atomic_compare_exchange_n((struct pt_node **)slot, &node, fresh, false,
-							 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+							 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 				free(fresh);	/* somebody else installed it: use theirs */
-			else
+			} else {
 				node = fresh;
+				if (allocs)
+					__atomic_add_fetch(allocs, 1, __ATOMIC_RELAXED);
+			}
 		}
 		slot = &node->slot[pt_index(va, level)];
 	}
 	return (uint64_t *)slot;
 }
 
+int platform_pte_alloc(struct platform_as *as, unsigned long va)
+{
+	return pt_walk(as, va, true, NULL) ? 0 : -ENOMEM;
+}
+
+unsigned long hosted_pte_xchg_allocs(void)
+{
+	return __atomic_load_n(&xchg_allocs, __ATOMIC_RELAXED);
+}
+
 uint64_t platform_pte_xchg(struct platform_as *as, unsigned long va, uint64_t pte)
 {
-	uint64_t *e = pt_walk(as, va, pte != 0);
+	uint64_t *e = pt_walk(as, va, pte != 0, &xchg_allocs);
 
 	if (!e)
 		return pte ? PLATFORM_PTE_NOMEM : 0;
@@ -122,14 +140,14 @@ uint64_t platform_pte_xchg(struct platform_as *as, unsigned long va, uint64_t pt
 
 uint64_t platform_pte_read(struct platform_as *as, unsigned long va)
 {
-	uint64_t *e = pt_walk(as, va, false);
+	uint64_t *e = pt_walk(as, va, false, NULL);
 
 	return e ? __atomic_load_n(e, __ATOMIC_ACQUIRE) : 0;
 }
 
 bool platform_pte_test_and_clear_young(struct platform_as *as, unsigned long va)
 {
-	uint64_t *e = pt_walk(as, va, false);
+	uint64_t *e = pt_walk(as, va, false, NULL);
 
 	if (!e)
 		return false;
@@ -158,7 +176,7 @@ int hosted_access(struct platform_as *as, unsigned long va, void *buf, size_t le
 			uint64_t pte;
 
 			pthread_rwlock_rdlock(&as->tlb);
-			e = pt_walk(as, va, false);
+			e = pt_walk(as, va, false, NULL);
 			pte = e ? __atomic_load_n(e, __ATOMIC_ACQUIRE) : 0;
 			if (pte_present(pte) && (!write || (pte & PTE_RW))) {
 				char *phys = (char *)hosted_phys_base() + (pte_pfn(pte) << PAGE_SHIFT) + off;

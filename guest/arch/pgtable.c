@@ -13,6 +13,7 @@
  * limit, so they can be written before the direct map exists) and from
  * the page allocator afterwards.
  */
+#include <guest/errno.h>
 #include <guest/memblock.h>
 #include <guest/pgtable.h>
 #include <guest/printk.h>
@@ -49,12 +50,12 @@ void pgtable_use_page_allocator(void)
 	page_allocator_ready = true;
 }
 
-static uint64_t alloc_table(void)
+static uint64_t alloc_table(gfp_t gfp)
 {
 	uint64_t pa = 0;
 
 	if (page_allocator_ready) {
-		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		struct page *page = alloc_page(gfp | __GFP_ZERO);
 
 		if (page) {
 			pa = page_to_phys(page);
@@ -69,18 +70,28 @@ static uint64_t alloc_table(void)
 }
 
 /* The table one level down from @entry, created if absent; NULL if out of memory. */
-static pteval_t *next_table(pteval_t *entry)
+static pteval_t *next_table(pteval_t *entry, gfp_t gfp)
 {
-	if (!(*entry & _PAGE_PRESENT)) {
-		uint64_t pa = alloc_table();
+	pteval_t e = READ_ONCE(*entry);
+
+	if (!(e & _PAGE_PRESENT)) {
+		uint64_t pa = alloc_table(gfp);
 
 		if (!pa)
 			return NULL;
-		*entry = pa | TABLE_FLAGS;
+		/* The allocation may have slept, and somebody else filled the entry. */
+		e = 0;
+		if (__atomic_compare_exchange_n(entry, &e, pa | TABLE_FLAGS, false,
+						__ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+			e = pa | TABLE_FLAGS;
+		} else {
+			__free_page(virt_to_page(__va(pa)));
+			nr_table_pages--;
+		}
 	}
-	if (*entry & _PAGE_PSE)
+	if (e & _PAGE_PSE)
 		return NULL;	/* a large page is in the way */
-	return table_va(*entry & PTE_PFN_MASK);
+	return table_va(e & PTE_PFN_MASK);
 }
 
 /* Map [va, va + size) to [pa, ...) with the largest pages alignment allows. */
@@ -89,7 +100,7 @@ static int map_range(unsigned long va, uint64_t pa, uint64_t size, pteval_t prot
 	while (size) {
 		pteval_t *pdpt, *pd, *pt;
 
-		pdpt = next_table(&kernel_pml4[pt_index(va, 4)]);
+		pdpt = next_table(&kernel_pml4[pt_index(va, 4)], GFP_KERNEL);
 		if (!pdpt)
 			return -1;
 		if (gbpages && IS_ALIGNED(va | pa, 1UL << 30) && size >= (1UL << 30)) {
@@ -97,7 +108,7 @@ static int map_range(unsigned long va, uint64_t pa, uint64_t size, pteval_t prot
 			va += 1UL << 30, pa += 1UL << 30, size -= 1UL << 30;
 			continue;
 		}
-		pd = next_table(&pdpt[pt_index(va, 3)]);
+		pd = next_table(&pdpt[pt_index(va, 3)], GFP_KERNEL);
 		if (!pd)
 			return -1;
 		if (IS_ALIGNED(va | pa, 1UL << 21) && size >= (1UL << 21)) {
@@ -105,7 +116,7 @@ static int map_range(unsigned long va, uint64_t pa, uint64_t size, pteval_t prot
 			va += 1UL << 21, pa += 1UL << 21, size -= 1UL << 21;
 			continue;
 		}
-		pt = next_table(&pd[pt_index(va, 2)]);
+		pt = next_table(&pd[pt_index(va, 2)], GFP_KERNEL);
 		if (!pt)
 			return -1;
 		pt[pt_index(va, 1)] = pa | prot;
@@ -137,7 +148,7 @@ void paging_init(void)
 	 */
 	write_cr4((read_cr4() | X86_CR4_PGE) & ~X86_CR4_SMAP);
 
-	pml4_pa = alloc_table();
+	pml4_pa = alloc_table(GFP_KERNEL);
 	if (!pml4_pa)
 		panic("paging_init: no memory for page tables");
 	kernel_pml4 = (pteval_t *)pml4_pa;
@@ -158,7 +169,7 @@ void paging_init(void)
 	}
 
 	/* The ioremap + vmalloc PDPT exists from the start, so address spaces can share it. */
-	if (!next_table(&kernel_pml4[pt_index(IOREMAP_START, 4)]))
+	if (!next_table(&kernel_pml4[pt_index(IOREMAP_START, 4)], GFP_KERNEL))
 		panic("paging_init: no memory for the vmalloc tables");
 
 	write_cr3(pml4_pa);
@@ -283,7 +294,7 @@ struct platform_as *platform_as_create(void)
 	as = page_address(page);
 	memset(as, 0, PAGE_SIZE_4K);
 	{
-		uint64_t pa = alloc_table();
+		uint64_t pa = alloc_table(GFP_KERNEL);
 
 		if (!pa) {
 			__free_page(page);
@@ -320,8 +331,8 @@ void platform_vmalloc_range(unsigned long *start, unsigned long *end)
 	*end = VMALLOC_END;
 }
 
-/* The 4 KiB entry for @va in @as, created (with its tables) if @create. */
-static pteval_t *as_pte(struct platform_as *as, unsigned long va, bool create)
+/* The 4 KiB entry for @va in @as, created (with its tables, from @gfp) if @create. */
+static pteval_t *as_pte(struct platform_as *as, unsigned long va, bool create, gfp_t gfp)
 {
 	pteval_t *table = as->pml4;
 
@@ -333,7 +344,7 @@ static pteval_t *as_pte(struct platform_as *as, unsigned long va, bool create)
 		if (!(*e & _PAGE_PRESENT)) {
 			if (!create)
 				return NULL;
-			table = next_table(e);
+			table = next_table(e, gfp);
 			if (!table)
 				return NULL;
 		} else {
@@ -343,10 +354,16 @@ static pteval_t *as_pte(struct platform_as *as, unsigned long va, bool create)
 	return &table[pt_index(va, 1)];
 }
 
+int platform_pte_alloc(struct platform_as *as, unsigned long va)
+{
+	return as_pte(as, va, true, GFP_KERNEL) ? 0 : -ENOMEM;
+}
+
 uint64_t platform_pte_xchg(struct platform_as *as, unsigned long va, uint64_t pte)
 {
 	unsigned long flags = arch_local_irq_save();
-	pteval_t *p = as_pte(as, va, pte != 0);
+	/* Interrupts off, and maybe a spinlock held: a missing table must not reclaim. */
+	pteval_t *p = as_pte(as, va, pte != 0, GFP_ATOMIC);
 	uint64_t old = 0;
 
 	if (p)
@@ -361,14 +378,14 @@ uint64_t platform_pte_xchg(struct platform_as *as, unsigned long va, uint64_t pt
 
 uint64_t platform_pte_read(struct platform_as *as, unsigned long va)
 {
-	pteval_t *p = as_pte(as, va, false);
+	pteval_t *p = as_pte(as, va, false, 0);
 
 	return p ? READ_ONCE(*p) : 0;
 }
 
 bool platform_pte_test_and_clear_young(struct platform_as *as, unsigned long va)
 {
-	pteval_t *p = as_pte(as, va, false);
+	pteval_t *p = as_pte(as, va, false, 0);
 	bool young;
 
 	if (!p || !(READ_ONCE(*p) & _PAGE_PRESENT))

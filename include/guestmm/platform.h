@@ -79,9 +79,18 @@ void platform_as_destroy(struct platform_as *as);
 void platform_vmalloc_range(unsigned long *start, unsigned long *end);
 
 /*
- * Replace the entry for page @va and return the old one.  Installing may
- * need page-table pages: -1 (as a pte_t, all ones) means the platform
- * could not allocate one and nothing changed.
+ * Make the page tables down to @va's entry exist, so that installing it
+ * with platform_pte_xchg() needs no memory.  The tables may come from
+ * reclaim, which may sleep and takes the locks of the address spaces it
+ * reclaims from: call it holding no lock.  0, or -ENOMEM.
+ */
+int platform_pte_alloc(struct platform_as *as, unsigned long va);
+
+/*
+ * Replace the entry for page @va and return the old one.  Callers may
+ * hold spinlocks, so a page-table page still missing is taken without
+ * reclaim (platform_pte_alloc() beforehand is what makes room): -1 (as a
+ * pte_t, all ones) means none was free and nothing changed.
  */
 uint64_t platform_pte_xchg(struct platform_as *as, unsigned long va, uint64_t pte);
 #define PLATFORM_PTE_NOMEM	(~0ULL)

@@ -49,6 +49,14 @@ struct platform_as;
 int hosted_access(struct platform_as *as, unsigned long va, void *buf, size_t len, bool write);
 
 /*
+ * Page-table nodes platform_pte_xchg() has had to create itself so far.
+ * The guest's takes them without reclaim, as its callers may hold
+ * spinlocks, so guestmm prepares them with platform_pte_alloc() wherever
+ * it installs an entry under a lock (an anonymous fault): tests check it.
+ */
+unsigned long hosted_pte_xchg_allocs(void);
+
+/*
  * Swap area @type (0) on a file at @path of @pages pages, created or
  * truncated; guestmm's swapon() then takes it into use.  0, or -1 with a
  * message.  A full area is simply a small one.

@@ -6,6 +6,7 @@
 #include "unit.h"
 #include "mm_test.h"
 
+#include <guestmm/anon.h>
 #include <guestmm/pte.h>
 
 START_TEST(map_access_unmap)
@@ -53,12 +54,41 @@ START_TEST(map_access_unmap)
 }
 END_TEST
 
+/*
+ * A first touch installs its entry under mm->lock.  Were the page table
+ * still missing then, the guest would have to take it without reclaim;
+ * taking it with reclaim there once deadlocked a guest (reclaim wanted the
+ * same mm->lock to unmap one of the faulting task's own pages).  So the
+ * fault prepares the tables first, unlocked: the install never allocates.
+ */
+START_TEST(anon_fault_prepares_page_tables)
+{
+	const unsigned long base = 0x8000000000UL, len = 8 * MiB;
+	unsigned long before;
+	struct mm_anon *mm;
+	uint64_t word = 1;
+
+	mm_test_boot(1, 64 * MiB, 1);
+	mm = mm_anon_create();
+	ck_assert_ptr_nonnull(mm);
+	ck_assert_int_eq(anon_map(mm, base, len, true), 0);
+	before = hosted_pte_xchg_allocs();
+	/* Four 2 MiB page tables, one write into each page. */
+	for (unsigned long va = base; va < base + len; va += PAGE_SIZE)
+		ck_assert_int_eq(hosted_access(mm->as, va, &word, sizeof(word), true), 0);
+	ck_assert_uint_eq(mm->rss, len / PAGE_SIZE);
+	ck_assert_uint_eq(hosted_pte_xchg_allocs(), before);
+	mm_anon_destroy(mm);
+}
+END_TEST
+
 static Suite *hosted_mmu_suite(void)
 {
 	Suite *s = suite_create("hosted_mmu");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, map_access_unmap);
+	tcase_add_test(tc, anon_fault_prepares_page_tables);
 	suite_add_tcase(s, tc);
 	return s;
 }
