@@ -7,10 +7,11 @@
  *
  * QEMU connects to three unix sockets ebb listens on, in a private
  * directory beside the control socket: the console (COM1), the control
- * channel (COM2, an isa-serial at 0x2f8, IRQ 3) and QMP.  The swap disk is
- * QEMU's own virtio-blk-device on microvm's virtio-mmio transports; with
- * ACPI off, microvm puts them on the guest command line itself
- * (virtio_mmio.device=512@0xfeb00e00:12 ...).
+ * channel (COM2, an isa-serial at 0x2f8, IRQ 3) and QMP (vmm/qmp.c).  The
+ * swap disk is QEMU's own virtio-blk-device, the balloon its
+ * virtio-balloon-device (vmm/qemu_balloon.c), on microvm's virtio-mmio
+ * transports; with ACPI off, microvm puts them on the guest command line
+ * itself (virtio_mmio.device=512@0xfeb00e00:12 ...).
  */
 #ifndef EBB_VMM_QEMU_H
 #define EBB_VMM_QEMU_H
