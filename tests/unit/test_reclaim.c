@@ -10,8 +10,9 @@
 #include "reclaim_test.h"
 
 #include <guestmm/namecache.h>
-#include <pthread.h>
 #include <limits.h>
+#include <pthread.h>
+#include <time.h>
 
 #define RAM		(32 * MiB)
 #define WORK_PAGES	(2 * RAM / PAGE_SIZE)	/* anonymous memory: twice RAM */
@@ -45,13 +46,26 @@ static bool hot_touch(struct mm_anon *mm, unsigned long i)
 	       word == ((i + 1) * 0x9e3779b97f4a7c15ull ^ 0);
 }
 
-static bool wait_for(bool (*cond)(void), int ms)
+/*
+ * kswapd runs on its own thread, which a loaded machine (or ASan) may
+ * starve for seconds: wait for what it must reach by a deadline on the
+ * clock, generous, rather than a count of short sleeps.
+ */
+#define KSWAPD_DEADLINE_S	60
+
+static bool wait_for(bool (*cond)(void))
 {
-	for (int t = 0; t < ms; t += 10) {
+	struct timespec now, end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += KSWAPD_DEADLINE_S;
+	do {
 		if (cond())
 			return true;
 		usleep(10000);
-	}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec < end.tv_sec ||
+		 (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
 	return cond();
 }
 
@@ -120,7 +134,7 @@ START_TEST(overcommit_hot_set)
 	ck_assert_uint_gt(ev(PGSTEAL_KSWAPD), ev(PGSTEAL_DIRECT));
 	ck_assert_int_ge(min_free_seen, (long)min_wmark_pages(z) - zone_pcp(z, 0)->batch);
 	/* Balanced: kswapd sleeps, free memory is above high. */
-	ck_assert(wait_for(kswapd0_sleeping, 3000));
+	ck_assert(wait_for(kswapd0_sleeping));
 	ck_assert_int_ge(zone_page_state(z, NR_FREE_PAGES), (long)high_wmark_pages(z));
 	/* Swap-in stalls were counted. */
 	psi_memory_read(&pm);
@@ -152,7 +166,7 @@ START_TEST(kswapd_hopeless)
 	for (unsigned long i = 0; i < WORK_PAGES; i++)
 		failed += !anon_fill(mm, i);
 	ck_assert_uint_gt(failed, WORK_PAGES / 4);
-	ck_assert(wait_for(kswapd0_hopeless_asleep, 3000));
+	ck_assert(wait_for(kswapd0_hopeless_asleep));
 	ck_assert_ptr_nonnull(strstr(mm_report(report_zoneinfo), "node_unreclaimable:  1"));
 	kswapd_stop(0);
 	mm_anon_destroy(mm);
@@ -197,7 +211,7 @@ static Suite *reclaim_suite(void)
 	Suite *s = suite_create("reclaim");
 	TCase *tc = tcase_create("reclaim");
 
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 240);	/* each wait above may take KSWAPD_DEADLINE_S */
 	tcase_add_test(tc, overcommit_hot_set);
 	tcase_add_test(tc, kswapd_hopeless);
 	tcase_add_test(tc, caches_before_oom);
