@@ -8,11 +8,15 @@
  * Registers are reached indirectly: write the index to IOREGSEL, then
  * read or write IOWIN.  Redirection entry n is registers 0x10 + 2n (low
  * dword: vector, mode, mask) and 0x11 + 2n (high dword: destination).
+ * The pair is one access under ioapic_lock (Linux's too): a task that
+ * preempted us between the two steps and selected its own register
+ * would have our value written there.
  */
 #include <guest/apic.h>
 #include <guest/interrupts.h>
 #include <guest/pgtable.h>
 #include <guest/printk.h>
+#include <guestmm/spinlock.h>
 
 #define IOREGSEL	0x00
 #define IOWIN		0x10
@@ -23,17 +27,28 @@
 
 static volatile uint32_t *ioapic;
 static unsigned int nr_pins;
+static spinlock_t ioapic_lock = SPIN_LOCK_UNLOCKED;
 
 static uint32_t ioapic_read(unsigned int reg)
 {
+	unsigned long flags;
+	uint32_t v;
+
+	spin_lock_irqsave(&ioapic_lock, flags);
 	ioapic[IOREGSEL / 4] = reg;
-	return ioapic[IOWIN / 4];
+	v = ioapic[IOWIN / 4];
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+	return v;
 }
 
 static void ioapic_write(unsigned int reg, uint32_t v)
 {
+	unsigned long flags;
+
+	spin_lock_irqsave(&ioapic_lock, flags);
 	ioapic[IOREGSEL / 4] = reg;
 	ioapic[IOWIN / 4] = v;
+	spin_unlock_irqrestore(&ioapic_lock, flags);
 }
 
 int ioapic_init(void)
@@ -71,7 +86,10 @@ int ioapic_route_irq(unsigned int irq, unsigned int vector)
 		pr_err("ioapic: IRQ %u: the IOAPIC has pins 0-%u only\n", irq, nr_pins - 1);
 		return -1;
 	}
-	/* Destination: APIC ID 0, physical mode; fixed delivery, edge, high. */
+	/*
+	 * Destination: APIC ID 0, physical mode; fixed delivery, edge, high.
+	 * The high dword first: the write of the low one unmasks the pin.
+	 */
 	ioapic_write(IOAPIC_REDTBL(irq) + 1, 0);
 	ioapic_write(IOAPIC_REDTBL(irq), vector & 0xff);
 	return 0;
