@@ -118,6 +118,11 @@ static void show_trace(unsigned long bp)
 	}
 }
 
+void dump_stack(void)
+{
+	show_trace((unsigned long)__builtin_frame_address(0));
+}
+
 void die(const char *str, struct pt_regs *regs, unsigned long cr2)
 {
 	static int die_counter;

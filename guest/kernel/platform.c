@@ -8,16 +8,50 @@
 #include <guest/sched.h>
 #include <guest/smp.h>
 #include <guest/time.h>
+#include <guest/traps.h>
 #include <guest/x86.h>
 #include <guestmm/platform.h>
+
+/* Spinning this long with the tick stopped is a lockup (Linux: 2 * watchdog_thresh). */
+#define LOCKUP_NS	(20 * NSEC_PER_SEC)
 
 unsigned int platform_cpu_id(void)
 {
 	return smp_processor_id();
 }
 
+/*
+ * A lock nobody will release: every task spins with interrupts off, each
+ * yielding to the next, so not even the tick runs.  Linux's watchdog
+ * would report a lockup; with no NMI here we notice from inside the spin:
+ * jiffies unchanged through LOCKUP_NS of spinning, looked at less than a
+ * second apart (a host that stopped the VM for a while does not count).
+ * Say so, with the spinner's call trace, and panic: a silent hang until
+ * some outer timeout would tell nobody anything.
+ */
+static void lockup_check(void)
+{
+	static unsigned long seen_jiffies;
+	static uint64_t since, last;
+	uint64_t now = clock_ns_since_boot();
+
+	if (READ_ONCE(jiffies) != seen_jiffies || now - last > NSEC_PER_SEC) {
+		seen_jiffies = READ_ONCE(jiffies);
+		since = now;
+	}
+	last = now;
+	if (now - since < LOCKUP_NS)
+		return;
+	printk(KERN_EMERG "BUG: soft lockup - CPU#0 stuck for %llus! [%s:%d], spinning on a lock "
+	       "with the tick stopped\n", (unsigned long long)((now - since) / NSEC_PER_SEC),
+	       current->comm, current->pid);
+	dump_stack();
+	panic("softlockup: a spinlock nobody releases");
+}
+
 void platform_cpu_relax(void)
 {
+	lockup_check();
 	/*
 	 * A spinning waiter on a uniprocessor can only be waiting for a task
 	 * that was preempted while holding the lock: let it run.

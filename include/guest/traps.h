@@ -65,5 +65,7 @@ void do_page_fault(struct pt_regs *regs);
 /* Report an unhandled exception (Linux's oops text) and power off. */
 __noreturn void die(const char *str, struct pt_regs *regs, unsigned long cr2);
 void show_regs(const struct pt_regs *regs);
+/* The caller's call trace (frame pointers), at emergency level. */
+void dump_stack(void);
 
 #endif
