@@ -183,8 +183,11 @@ stop_vm
 # (run slab) fills ~100 MiB, so a 256 MiB balloon needs memory beyond what
 # is free.  The balloon's accounting must show the shrinkers gave it before
 # swap did: shrinker-freed pages, and no swap-out while reclaimable cache
-# was left (pswpout 0, or the cache down to a tenth).  Deflated again, the
-# idle program is told to finish: every page it wrote must verify.
+# was left (pswpout 0, or the cache down to a tenth).  Then 312 MiB of
+# balloon, more than free memory and the cache hold: now swap must give
+# the rest, and only with the cache gone.  Deflated again, the idle
+# program is told to finish: every page it wrote, swapped ones included,
+# must verify.
 start_vm stats=1 --swap "$TMP/swap,size=256M"
 "$EBB" exec "$NAME" run anon 192M idle '&' >"$TMP/idle" 2>&1
 job=$(sed -n 's/^\[\([0-9]*\)\] wl\/anon.*/\1/p' "$TMP/idle")
@@ -218,13 +221,27 @@ else
 	bad cache-first "$desc"
 	show "$TMP/proc" 20
 fi
+"$EBB" balloon "$NAME" 200M || bad swap-last "ebb balloon $NAME 200M failed"
+wait_target || bad swap-last "actual $(field actual_bytes) never reached $(field target_bytes)"
+"$EBB" exec "$NAME" cat /proc/balloon >"$TMP/proc" 2>&1
+"$EBB" exec "$NAME" cat /proc/vmstat >"$TMP/vmstat2" 2>&1
+"$EBB" exec "$NAME" cat /proc/meminfo >"$TMP/meminfo" 2>&1
+slab2=$(sed -n 's/^SReclaimable: *\([0-9]*\) kB/\1/p' "$TMP/meminfo")
+pswpout=$(( $(sed -n 's/^pswpout //p' "$TMP/vmstat2") - $(sed -n 's/^pswpout //p' "$TMP/vmstat0") ))
+desc="312 MiB ballooned: cache ${slab0:-?} KiB -> ${slab2:-?} KiB, pswpout +$pswpout, this inflation: shrinkers $(proc_field from_shrinkers "$TMP/proc"), swapped $(proc_field swapped_out "$TMP/proc") pages"
+if [ -n "$slab2" ] && [ -n "$slab0" ] && [ "$slab2" -le $((slab0 / 10)) ]; then
+	ok "swap-last: $desc"
+else
+	bad swap-last "$desc"
+	show "$TMP/proc" 20
+fi
 "$EBB" balloon "$NAME" 512M || bad idle-intact "ebb balloon $NAME 512M failed"
 wait_target || bad idle-intact "the balloon did not deflate (actual $(field actual_bytes))"
 "$EBB" exec "$NAME" kill "$job" >/dev/null 2>&1
 "$EBB" exec --timeout 300 "$NAME" wait >/dev/null 2>&1
 if grep -q "anon: 49152 pages verified, 0 bad" "$TMP/console" &&
 	grep -q "anon: done in .*status 0" "$TMP/console"; then
-	ok "idle-intact: deflated, all 49152 pages of the idle program verified ($(sed -n 's/^anon: swap: //p' "$TMP/console" | tail -n 1) during the run)"
+	ok "idle-intact: deflated, all 49152 pages of the idle program verified ($(sed -n 's/^anon: verify: \([0-9]*\) major.*/\1/p' "$TMP/console" | tail -n 1) swapped in as they were checked)"
 else
 	bad idle-intact "the idle program's pages did not all verify"
 	grep "^anon:" "$TMP/console" | tail -n 12 | sed 's/^/    | /'
