@@ -81,16 +81,19 @@ done
 
 # --- swap: 256 MiB of anonymous memory in a 128 MiB guest -------------------
 mapfile -d '' disk < <(swap_disk "$out/swap.img" 512M)
-boot swap 128M "quiet $VIRTIO_BLK ebb.init=\"cat /proc/swaps; ps; cat /proc/sys/vm/swappiness; cat /proc/meminfo; run anon 256M hotcold &; sleep 4; cat /proc/meminfo; wait; cat /proc/vmstat; cat /proc/pressure/memory; cat /sys/kernel/debug/extfrag/extfrag_index; free; dmesg; poweroff\"" \
+boot swap 128M "quiet $VIRTIO_BLK ebb.init=\"cat /proc/swaps; ps; cat /proc/sys/vm/swappiness; cat /proc/meminfo; run anon 256M hotcold &; sleep 4; cat /proc/meminfo; sleep 10; cat /proc/meminfo; wait; cat /proc/vmstat; cat /proc/pressure/memory; cat /sys/kernel/debug/extfrag/extfrag_index; free; dmesg; poweroff\"" \
 	"${disk[@]}"
 check "swap: swapon on vda at boot (dmesg)" '\] Adding 524288k swap on swap area 0\.'
 check "swap: /proc/swaps lists the area" '^swap0[[:space:]]+partition[[:space:]]+524288[[:space:]]+0[[:space:]]+-2$'
 check "swap: kswapd0 runs (ps)" '^ +[0-9]+ [RS] .* kswapd0$'
 check "swap: kcompactd0 runs (ps)" '^ +[0-9]+ [RS] .* kcompactd0$'
 check "swap: vm.swappiness 60" '^60$'
+# Sampled twice while it runs (4 s and 14 s in): a loaded machine may not
+# have the workload past RAM yet at the first look.
 mapfile -t swapfree < <(sed -n 's/^SwapFree: *\([0-9]*\) kB$/\1/p' "$log")
-if [ "${swapfree[0]:-}" = 524288 ] && [ "${swapfree[1]:-524288}" -lt 524288 ]; then
-	ok "swap: meminfo SwapFree falls while the workload runs (${swapfree[0]} -> ${swapfree[1]} kB)"
+during=$(printf '%s\n' "${swapfree[@]:1}" | sort -n | head -1)
+if [ "${swapfree[0]:-}" = 524288 ] && [ "${during:-524288}" -lt 524288 ]; then
+	ok "swap: meminfo SwapFree falls while the workload runs (${swapfree[0]} -> $during kB)"
 else
 	bad "swap: meminfo SwapFree" "got '${swapfree[*]:-}', want 524288 then less"
 fi
