@@ -327,6 +327,12 @@ static int run_anon(int argc, char **argv)
 		r->touch_ns = cycles_to_ns(rdtsc() - r->touch_start);
 		b = c;
 	}
+	/*
+	 * The OOM killer's kill() is a stop request, which a step may see
+	 * before an access finds the memory gone: the same SIGKILL either way.
+	 */
+	if (!sig && r->stopped && READ_ONCE(mt.oom_killed))
+		sig = SIGKILL;
 
 	if (sig) {
 		kprintf("anon: %s after %lu touches%s\n", signal_name(sig), r->touched,

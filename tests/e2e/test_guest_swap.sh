@@ -14,6 +14,8 @@
 #             bad accesses (segfaults) are reported and the guest goes on.
 #   oom       no swap disk: the OOM killer kills the workload (SIGKILL,
 #             status 137), the next one runs.
+#   oom2      no swap disk, two 96M workloads in 128M: exactly one is
+#             killed (SIGKILL, 137), the other verifies every page.
 #
 # Prints "PASS guest-swap: ..." / "FAIL guest-swap: ...: why" per check,
 # "INFO ..." for figures, and a last line "N passed, N failed".
@@ -144,6 +146,18 @@ check "oom: oom_kill 1" '^oom_kill 1$'
 check "oom: the next workload runs" '^anon: 4096 pages verified, 0 bad$'
 check_not "oom: no oops" 'Oops|Kernel panic|BUG:'
 check_status "oom: clean poweroff" 1
+
+# --- oom2: no swap, two 96M workloads: one is killed, the other completes ---
+boot oom2 128M 'quiet ebb.init="run anon 96M random &; run anon 96M seq; wait; cat /proc/vmstat; poweroff"'
+n=$(grep -c '^anon: SIGKILL after [0-9]* touches (chosen by the OOM killer)$' "$log")
+if [ "$n" -eq 1 ]; then ok "oom2: one of the two gets SIGKILL from the OOM killer"
+else bad "oom2: OOM kills" "$n of 2 report SIGKILL from the OOM killer, want 1"; fi
+check "oom2: ... and ends with status 137" '^anon: done in [0-9]+ ms, status 137$'
+check "oom2: the other verifies every page" '^anon: 24576 pages verified, 0 bad$'
+check "oom2: ... and ends with status 0" '^anon: done in [0-9]+ ms, status 0$'
+check "oom2: oom_kill 1" '^oom_kill 1$'
+check_not "oom2: no oops" 'Oops|Kernel panic|BUG:'
+check_status "oom2: clean poweroff" 1
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
