@@ -11,9 +11,10 @@
  * slab keeps its pages too: otherwise a burst that frees the top of the
  * heap pays a brk() system call per burst, which is not what is measured.
  *
- * The floor for a pair here is two locked read-modify-writes (the
- * per-CPU array's trylock on kmalloc and on kfree); glibc's tcache, per
- * thread, needs none.  docs/slab.md says what would remove them.
+ * The machine is booted with exclusive CPUs, as the guest runs, so the
+ * per-CPU arrays are locked the guest's way (include/guestmm/cpulock.h:
+ * an unlocked DEC and INC, no bus-locked instruction), like glibc's
+ * per-thread tcache.
  */
 #include "bench_util.h"
 

@@ -77,7 +77,7 @@ static void account_large(struct page *page, unsigned int order, long sign)
 	__atomic_add_fetch(&kmalloc_large_bytes[nid], bytes, __ATOMIC_RELAXED);
 }
 
-static void *kmalloc_large(size_t size, gfp_t gfp, int nid)
+static __noinline void *kmalloc_large(size_t size, gfp_t gfp, int nid)
 {
 	unsigned int order;
 	struct page *page;
@@ -97,18 +97,23 @@ static void *kmalloc_large(size_t size, gfp_t gfp, int nid)
 	return page_address(page);
 }
 
-void *kmalloc_node(size_t size, gfp_t gfp, int nid)
+static __fastpath void *__kmalloc(size_t size, gfp_t gfp, int nid)
 {
 	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
 		return kmalloc_large(size, gfp, nid);
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
-	return kmem_cache_alloc_node(kmalloc_caches[kmalloc_index(size)], gfp, nid);
+	return slab_alloc(kmalloc_caches[kmalloc_index(size)], gfp, nid);
+}
+
+void *kmalloc_node(size_t size, gfp_t gfp, int nid)
+{
+	return __kmalloc(size, gfp, nid);
 }
 
 void *kmalloc(size_t size, gfp_t gfp)
 {
-	return kmalloc_node(size, gfp, NUMA_NO_NODE);
+	return __kmalloc(size, gfp, NUMA_NO_NODE);
 }
 
 static bool is_large_kmalloc(const void *p, const struct page *page)
@@ -122,6 +127,18 @@ static void bad_kfree(const void *p, const char *why)
 	slab_bug(NULL, why, p);
 }
 
+/* Out of line, so that kfree()'s slab path needs no stack frame. */
+static __noinline void kfree_large(const void *p, struct page *page)
+{
+	if (unlikely(!is_large_kmalloc(p, page))) {
+		bad_kfree(p, "kfree: invalid pointer (not allocated by kmalloc, or freed already)");
+		return;
+	}
+	page->mapping = NULL;
+	account_large(page, (unsigned int)page->private, -1);
+	__free_pages(page, (unsigned int)page->private);
+}
+
 void kfree(const void *p)
 {
 	struct page *page;
@@ -133,17 +150,10 @@ void kfree(const void *p)
 		return;
 	}
 	page = virt_to_page(p);
-	if (likely(PageSlab(page))) {
-		kmem_cache_free(page->slab_cache, (void *)p);
-		return;
-	}
-	if (unlikely(!is_large_kmalloc(p, page))) {
-		bad_kfree(p, "kfree: invalid pointer (not allocated by kmalloc, or freed already)");
-		return;
-	}
-	page->mapping = NULL;
-	account_large(page, (unsigned int)page->private, -1);
-	__free_pages(page, (unsigned int)page->private);
+	if (likely(PageSlab(page)))
+		slab_free(page->slab_cache, (void *)p);
+	else
+		kfree_large(p, page);
 }
 
 size_t ksize(const void *p)

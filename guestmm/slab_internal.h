@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The slab allocator's data structures, shared by slab.c (caches, slabs,
- * the alloc and free paths), slab_debug.c (red zones and poisoning),
- * kmalloc.c and slab_report.c (/proc/slabinfo, the invariant checker).
+ * The slab allocator's data structures and its fast paths, shared by
+ * slab.c (cache lifecycle), slab_cpu.c (per-CPU arrays, the entry
+ * points), slab_node.c (slabs and the node lists), slab_debug.c (red
+ * zones and poisoning), kmalloc.c, slab_report.c and slab_check.c
+ * (/proc/slabinfo, the invariant checker).
  */
 #ifndef GUESTMM_SLAB_INTERNAL_H
 #define GUESTMM_SLAB_INTERNAL_H
@@ -70,16 +72,15 @@ struct kmem_cache {
 	gfp_t allocflags;		/* added to the page allocations of slabs */
 	void (*ctor)(void *);
 	/*
-	 * nr_cpu_ids array_caches, cpu_stride apart.  Until the first
-	 * allocation that misses (install_cpu_arrays()) every CPU shares
-	 * one empty array of limit 0 (stride 0), so that a cache costs no
-	 * page before it is used.  The stride is published after the
-	 * arrays: a reader that sees it non-zero sees the arrays.
+	 * Each CPU's array_cache.  Until the first allocation that misses
+	 * (install_cpu_arrays()) every CPU has an empty boot array of limit
+	 * 0 that all such caches share, so that a cache costs no page before
+	 * it is used.  One pointer per CPU, published after its array is
+	 * set up: a CPU sees either its boot array or its own.
 	 */
-	char *cpu_arrays;
-	unsigned int cpu_stride;
+	struct array_cache *cpu_ac[NR_CPUS];
 	unsigned int limit, batchcount;	/* the per-CPU array tunables */
-	unsigned int arrays_order;	/* pages holding the arrays */
+	unsigned int arrays_order;	/* pages holding the arrays, from cpu_ac[0] */
 	int arrays_state;		/* 0 none, 1 being installed or installed */
 	struct list_head list;		/* slab_caches, newest first */
 	char name[SLAB_NAME_LEN];
@@ -88,9 +89,7 @@ struct kmem_cache {
 
 static inline struct array_cache *cpu_array(const struct kmem_cache *s, unsigned int cpu)
 {
-	unsigned int stride = __atomic_load_n(&s->cpu_stride, __ATOMIC_ACQUIRE);
-
-	return (struct array_cache *)(READ_ONCE(s->cpu_arrays) + (size_t)cpu * stride);
+	return __atomic_load_n(&s->cpu_ac[cpu], __ATOMIC_ACQUIRE);
 }
 
 static inline bool slab_debug(const struct kmem_cache *s)
@@ -142,9 +141,79 @@ extern spinlock_t slab_lock;		/* slab_caches */
 int __kmem_cache_create(struct kmem_cache *s, const char *name, unsigned int size,
 			unsigned int align, unsigned int flags, void (*ctor)(void *));
 
-/* slab.c: free @obj straight to its slab (no per-CPU array). */
-void cache_free_direct(struct kmem_cache *s, struct page *slab, void *obj);
+/* Page allocator flags a caller's gfp may pass on to a slab's pages. */
+#define GFP_SLAB_PAGE_MASK	(__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH | \
+				 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | \
+				 __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC | \
+				 __GFP_THISNODE)
+
+/* --- Per-CPU arrays and the entry points (slab_cpu.c) ------------------ */
+
+void slab_cpu_arrays_init(struct kmem_cache *s);	/* the boot arrays */
+void slab_cpu_arrays_free(struct kmem_cache *s);
 void cache_drain_cpus(struct kmem_cache *s);
+
+/* Everything but the fast paths: refill, flush, node lists, debug, new slabs. */
+void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, int nid);
+void slab_free_slow(struct kmem_cache *s, void *obj);
+
+/*
+ * The fast paths: pop from or push onto this CPU's array, nothing else,
+ * inlined into kmalloc(), kfree() and the kmem_cache_* entry points.
+ * Whatever can fail, wait or check (debug caches keep no array) is out
+ * of line, so these need no stack frame of their own.
+ */
+static __fastpath void *slab_alloc(struct kmem_cache *s, gfp_t gfp, int nid)
+{
+	struct array_cache *ac;
+	void *obj = NULL;
+
+	/* The array mixes nodes' objects: a caller naming a node gets its lists. */
+	if (unlikely(nid != NUMA_NO_NODE))
+		return slab_alloc_slow(s, gfp, nid);
+	ac = cpu_array(s, platform_cpu_id());
+	if (likely(cpu_lock_trylock(&ac->lock))) {
+		if (likely(ac->avail))
+			obj = ac->entry[--ac->avail];
+		cpu_lock_unlock(&ac->lock);
+	}
+	if (unlikely(!obj))
+		return slab_alloc_slow(s, gfp, nid);
+	if (unlikely(gfp & __GFP_ZERO))
+		memset(obj, 0, s->object_size);
+	return obj;
+}
+
+static __fastpath void slab_free(struct kmem_cache *s, void *obj)
+{
+	struct array_cache *ac = cpu_array(s, platform_cpu_id());
+
+	if (likely(cpu_lock_trylock(&ac->lock))) {
+		if (likely(ac->avail < ac->limit)) {
+			ac->entry[ac->avail++] = obj;
+			cpu_lock_unlock(&ac->lock);
+			return;
+		}
+		cpu_lock_unlock(&ac->lock);
+	}
+	slab_free_slow(s, obj);
+}
+
+/* --- Slabs and the node lists (slab_node.c) ---------------------------- */
+
+/* Up to @nr objects from node @nid's partial, then free slabs (no new slab). */
+unsigned int slab_node_take(struct kmem_cache *s, int nid, void **objs, unsigned int nr);
+/* Give @nr objects back to their slabs, on whatever nodes they live. */
+void slab_node_put(struct kmem_cache *s, void **objs, unsigned int nr);
+/*
+ * One object from node @nid's slabs (NUMA_NO_NODE: the local node), then
+ * any node's unless __GFP_THISNODE, then from a new slab.  No lock held.
+ */
+void *slab_node_alloc(struct kmem_cache *s, gfp_t gfp, int nid);
+/* Free @obj of @slab straight to its node's lists (debug: refuse a double free). */
+void slab_node_free(struct kmem_cache *s, struct page *slab, void *obj);
+/* Return node @nid's empty slabs to the page allocator; the pages released. */
+unsigned long slab_node_release_free(struct kmem_cache *s, int nid);
 
 /* Bytes of slab pages per node, as accounted in NR_SLAB_*_B (checker). */
 unsigned long slab_cache_pages(struct kmem_cache *s, int nid);

@@ -34,6 +34,8 @@
 #define __cacheline_aligned __attribute__((aligned(64)))
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define __noreturn	__attribute__((noreturn))
+#define __noinline	__attribute__((noinline))	/* keeps a cold path's frame out of a hot one */
+#define __fastpath	inline __attribute__((always_inline))	/* inlined into every caller */
 
 /* The platforms supply these (libc on the host, guest/lib in the guest). */
 void *memset(void *s, int c, size_t n);

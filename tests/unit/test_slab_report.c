@@ -7,8 +7,9 @@
  * rest of its batch), so 125 of 128 are active.  kmalloc(3000) is
  * kmalloc-4k: 8 objects on 8 pages.  golden_cache's 100-byte objects take
  * 104-byte slots, 39 to a page (40 bytes left over, under 1/16).  The
- * kmem_cache cache holds golden_cache's structure.  slabtop: 244 of 255
- * objects, 90584 of 97944 bytes (88.46K / 95.65K), caches by memory.
+ * kmem_cache cache holds golden_cache's structure (960-byte slots, 8 to
+ * its two pages).  slabtop: 244 of 254 objects, 90648 of 97560 bytes
+ * (88.52K / 95.27K), caches by memory.
  */
 #include "unit.h"
 #include "slab_test.h"
@@ -33,20 +34,20 @@ static const char slabinfo_golden[] =
 	"kmalloc-32             0      0     32  128    1 : tunables  120   60    0 : slabdata      0      0      0\n"
 	"kmalloc-16             0      0     16  256    1 : tunables  120   60    0 : slabdata      0      0      0\n"
 	"kmalloc-8              0      0      8  512    1 : tunables  120   60    0 : slabdata      0      0      0\n"
-	"kmem_cache             1      9    896    9    2 : tunables   54   27    0 : slabdata      1      1      0\n";
+	"kmem_cache             1      8    960    8    2 : tunables   54   27    0 : slabdata      1      1      0\n";
 
 static const char slabtop_golden[] =
-	" Active / Total Objects (% used)    : 244 / 255 (95.7%)\n"
+	" Active / Total Objects (% used)    : 244 / 254 (96.1%)\n"
 	" Active / Total Slabs (% used)      : 9 / 9 (100.0%)\n"
 	" Active / Total Caches (% used)     : 5 / 16 (31.3%)\n"
-	" Active / Total Size (% used)       : 88.46K / 95.65K (92.5%)\n"
+	" Active / Total Size (% used)       : 88.52K / 95.27K (92.9%)\n"
 	" Minimum / Average / Maximum Object : 0.01K / 0.38K / 8.00K\n"
 	"\n"
 	"  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME                   \n"
 	"    16     16 100%    4.00K      2        8        64K kmalloc-4k             \n"
 	"    63     63 100%    0.19K      3       21        12K namecache              \n"
 	"   128    125  97%    0.06K      2       64         8K kmalloc-64             \n"
-	"     9      1  11%    0.88K      1        9         8K kmem_cache             \n"
+	"     8      1  12%    0.94K      1        8         8K kmem_cache             \n"
 	"    39     39 100%    0.10K      1       39         4K golden_cache           \n"
 	"     0      0   0%    8.00K      0        4         0K kmalloc-8k             \n"
 	"     0      0   0%    2.00K      0        8         0K kmalloc-2k             \n"
