@@ -108,8 +108,39 @@ int zone_highsize(const struct zone *zone, int batch);
 /* --- Watermarks (watermark.c) ------------------------------------------ */
 
 void init_per_zone_wmark_min(void);
-bool zone_watermark_fast(struct zone *z, unsigned int order, unsigned long mark,
-			 int highest_zoneidx, unsigned int alloc_flags);
+
+/* Free pages a request cannot count: the rest of its block, others' reserves. */
+static inline long zone_watermark_unusable_free(const struct zone *z, unsigned int order,
+						unsigned int alloc_flags)
+{
+	long unusable = (1L << order) - 1;
+
+	if (!(alloc_flags & ALLOC_RESERVES))
+		unusable += (long)z->nr_reserved_highatomic;
+	return unusable;
+}
+
+/* zone_watermark_fast() when the quick check fails: the full rules. */
+bool zone_watermark_slow(struct zone *z, unsigned int order, unsigned long mark,
+			 int highest_zoneidx, unsigned int alloc_flags, long free_pages);
+
+/*
+ * The fast path's check, inline as it runs on every allocation: order-0
+ * requests well above the mark skip the rest.
+ */
+static inline bool zone_watermark_fast(struct zone *z, unsigned int order, unsigned long mark,
+				       int highest_zoneidx, unsigned int alloc_flags)
+{
+	long free_pages = READ_ONCE(z->vm_stat[NR_FREE_PAGES]);
+
+	if (likely(!order)) {
+		long fast_free = free_pages - zone_watermark_unusable_free(z, 0, alloc_flags);
+
+		if (fast_free > (long)mark + z->lowmem_reserve[highest_zoneidx])
+			return true;
+	}
+	return zone_watermark_slow(z, order, mark, highest_zoneidx, alloc_flags, free_pages);
+}
 void calculate_totalreserve_pages(void);
 
 /* --- The allocation paths ---------------------------------------------- */
@@ -119,7 +150,22 @@ struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
 				    const struct alloc_context *ac);
 struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int order,
 				    struct alloc_context *ac);
-void prep_new_page(struct page *page, unsigned int order, gfp_t gfp, int mt);
+
+/* A page leaving the allocator: its state as its new owner expects it. */
+static inline void prep_new_page(struct page *page, unsigned int order, gfp_t gfp, int mt)
+{
+	page->flags &= PAGE_LINKAGE_MASK;
+	if (order)
+		SetPageFlag(page, PG_head);
+	if (mt == MIGRATE_MOVABLE)
+		SetPageFlag(page, PG_movable);
+	page->private = order;
+	page->mapping = NULL;
+	page->mapcount = 0;
+	page->refcount = 1;
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+}
 
 /* --- Hooks filled by reclaim, compaction and OOM ------------------------ */
 

@@ -43,21 +43,6 @@ void bad_page(const struct page *page, const char *reason)
 		  page->private, reason);
 }
 
-void prep_new_page(struct page *page, unsigned int order, gfp_t gfp, int mt)
-{
-	page->flags &= PAGE_LINKAGE_MASK;
-	if (order)
-		SetPageFlag(page, PG_head);
-	if (mt == MIGRATE_MOVABLE)
-		SetPageFlag(page, PG_movable);
-	page->private = order;
-	page->mapping = NULL;
-	page->mapcount = 0;
-	page->refcount = 1;
-	if (gfp & __GFP_ZERO)
-		memset(page_address(page), 0, PAGE_SIZE << order);
-}
-
 /* NUMA hit/miss/foreign and local/other, per CPU, as /proc/zoneinfo shows. */
 static inline void zone_statistics(struct zone *preferred, struct zone *z,
 				   unsigned int cpu, long nr)

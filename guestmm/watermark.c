@@ -174,16 +174,6 @@ int set_watermark_scale_factor(int factor)
 }
 
 /* Pages that count as free but the caller may not use. */
-static long zone_watermark_unusable_free(const struct zone *z, unsigned int order,
-					 unsigned int alloc_flags)
-{
-	long unusable = (1L << order) - 1;
-
-	if (!(alloc_flags & ALLOC_RESERVES))
-		unusable += (long)z->nr_reserved_highatomic;
-	return unusable;
-}
-
 /*
  * Can @z serve an allocation of 2^order pages and stay above @mark?
  * The free count must exceed the mark (discounted for privileged callers)
@@ -238,18 +228,9 @@ bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 				   zone_page_state(z, NR_FREE_PAGES));
 }
 
-/* The fast path's check: order-0 requests well above the mark skip the rest. */
-bool zone_watermark_fast(struct zone *z, unsigned int order, unsigned long mark,
-			 int highest_zoneidx, unsigned int alloc_flags)
+bool zone_watermark_slow(struct zone *z, unsigned int order, unsigned long mark,
+			 int highest_zoneidx, unsigned int alloc_flags, long free_pages)
 {
-	long free_pages = READ_ONCE(z->vm_stat[NR_FREE_PAGES]);
-
-	if (!order) {
-		long fast_free = free_pages - zone_watermark_unusable_free(z, 0, alloc_flags);
-
-		if (fast_free > (long)mark + z->lowmem_reserve[highest_zoneidx])
-			return true;
-	}
 	if (__zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
 		return true;
 	/*
