@@ -6,13 +6,16 @@
  *
  * Swap-out of a batch of isolated pages, each mapped once:
  *   1. a run of consecutive slots (count 1 + SWAP_HAS_CACHE each);
- *   2. under the mm's lock, each PTE becomes the swap entry and the TLB
- *      is flushed: from now on an access faults and waits for the slot;
+ *   2. under the mm's lock, each PTE becomes the swap entry; then the
+ *      TLB is flushed: from now on an access faults and waits for the slot;
  *   3. one write of the batch to the platform's device;
  *   4. success: the page is freed and leaves a workingset shadow;
  *      failure: the PTE gets its page back (nothing is lost), the slot
  *      is freed, and the page goes to the active list.
- * A page unmapped meanwhile (munmap, OOM) is simply freed.
+ * A page unmapped meanwhile (munmap, OOM) is simply freed.  Steps 2 and 4
+ * take each mm's lock once per run of its pages in the batch (reclaim
+ * batches come from one LRU, so mostly from one mm), and the slots' cache
+ * flags go in one swap_map lock hold.
  *
  * Swap-in takes SWAP_HAS_CACHE, reads into a fresh page, and maps it if
  * the PTE still holds the entry.  A read error leaves the entry in place
@@ -65,21 +68,45 @@ static void mod_mm_counters(struct mm_anon *mm, struct page *page, long mapped)
 	mod_node_page_state(page_zone(page)->zone_pgdat, NR_ANON_MAPPED, mapped);
 }
 
-/* Step 2 for one page. */
-static pte_t unmap_to_swap(struct page *page, pte_t entry)
+/* The end of the run of pages of one mm that starts at @i. */
+static unsigned int mm_run_end(const struct swap_batch *b, unsigned int i)
 {
-	struct mm_anon *mm = page_anon_mm(page);
-	unsigned long flags;
-	pte_t old = 0;
+	struct mm_anon *mm = page_anon_mm(b->page[i]);
 
-	spin_lock_irqsave(&mm->lock, flags);
-	if (mapped_here(mm, page)) {
-		old = platform_pte_xchg(mm->as, page->index, entry);
-		platform_tlb_flush_page(mm->as, page->index);
-		mod_mm_counters(mm, page, -1);
+	while (++i < b->nr && page_anon_mm(b->page[i]) == mm)
+		;
+	return i;
+}
+
+/* Step 2 for the batch. */
+static void unmap_batch(struct swap_batch *b)
+{
+	for (unsigned int i = 0, end; i < b->nr; i = end) {
+		struct mm_anon *mm = page_anon_mm(b->page[i]);
+		unsigned long flags;
+
+		end = mm_run_end(b, i);
+		spin_lock_irqsave(&mm->lock, flags);
+		for (unsigned int j = i; j < end; j++) {
+			struct page *page = b->page[j];
+
+			b->old[j] = 0;
+			if (mapped_here(mm, page)) {
+				b->old[j] = platform_pte_xchg(mm->as, page->index,
+							      swp_entry_pte(b->type, b->slot + j));
+				mod_mm_counters(mm, page, -1);
+			}
+		}
+		spin_unlock_irqrestore(&mm->lock, flags);
+		/*
+		 * After the lock: a fault on the entry waits for the slot.
+		 * Before the write: no stale translation may still write to
+		 * a page whose contents are being saved.
+		 */
+		for (unsigned int j = i; j < end; j++)
+			if (b->old[j])
+				platform_tlb_flush_page(mm->as, b->page[j]->index);
 	}
-	spin_unlock_irqrestore(&mm->lock, flags);
-	return old;
 }
 
 /*
@@ -98,27 +125,72 @@ static void release_page(struct mm_anon *mm, struct page *page, unsigned long fl
 	__free_pages(page, 0);
 }
 
-/* Step 4 for one page: true if it was freed. */
-static bool finish_swap_out(struct swap_batch *b, unsigned int i, int err,
-			    struct list_head *keep)
+/* A page unmapped before step 2 got to it: nobody holds its slot. */
+static void keep_unmapped(struct swap_batch *b, unsigned int i, struct list_head *keep)
+{
+	swap_free_entry(swp_entry_pte(b->type, b->slot + i));
+	list_add_tail(&b->page[i]->lru, keep);
+}
+
+/* Step 4 after a good write: every page leaves its mm. */
+static unsigned long release_written(struct swap_batch *b, struct list_head *keep)
+{
+	unsigned long freed = 0;
+
+	for (unsigned int i = 0, end; i < b->nr; i = end) {
+		struct mm_anon *mm = page_anon_mm(b->page[i]);
+		unsigned long flags;
+
+		end = mm_run_end(b, i);
+		spin_lock_irqsave(&mm->lock, flags);
+		for (unsigned int j = i; j < end; j++) {
+			struct page *page = b->page[j];
+
+			if (!b->old[j])
+				continue;
+			/* Unless the entry was zapped meanwhile, a refault may come. */
+			if (platform_pte_read(mm->as, page->index) ==
+			    swp_entry_pte(b->type, b->slot + j))
+				swap_set_shadow(b->type, b->slot + j, workingset_eviction(page));
+			page_clear_movable(page);
+			mod_node_page_state(page_zone(page)->zone_pgdat, NR_ISOLATED_ANON, -1);
+		}
+		spin_unlock_irqrestore(&mm->lock, flags);
+		/* The mm holds while any of its pages do: its last put comes last. */
+		for (unsigned int j = i; j < end; j++) {
+			struct page *page = b->page[j];
+
+			if (!b->old[j]) {
+				keep_unmapped(b, j, keep);
+				continue;
+			}
+			__atomic_fetch_and(&page->flags, ~BIT(PG_isolated), __ATOMIC_RELEASE);
+			anon_mm_put(mm);
+			__free_pages(page, 0);	/* the mapping's reference */
+			__free_pages(page, 0);	/* ours */
+			freed++;
+		}
+	}
+	swapcache_clear_run(b->type, b->slot, b->nr);
+	return freed;
+}
+
+/* Step 4 after a failed write, for one page: true if it was freed. */
+static bool restore_unwritten(struct swap_batch *b, unsigned int i, struct list_head *keep)
 {
 	struct page *page = b->page[i];
 	struct mm_anon *mm = page_anon_mm(page);
 	pte_t entry = swp_entry_pte(b->type, b->slot + i);
 	unsigned long flags;
-	bool ours;
 
 	if (!b->old[i]) {
-		/* Unmapped before we got to it: nobody holds the slot. */
-		swap_free_entry(entry);
+		keep_unmapped(b, i, keep);
 		swapcache_clear(b->type, b->slot + i);
-		list_add_tail(&page->lru, keep);
 		return false;
 	}
 	spin_lock_irqsave(&mm->lock, flags);
-	ours = platform_pte_read(mm->as, page->index) == entry;
-	if (err && ours) {
-		/* The device failed us: the page stays, mapped as before. */
+	if (platform_pte_read(mm->as, page->index) == entry) {
+		/* The page stays, mapped as before. */
 		platform_pte_xchg(mm->as, page->index, b->old[i]);
 		mod_mm_counters(mm, page, 1);
 		swap_free_entry(entry);
@@ -128,9 +200,7 @@ static bool finish_swap_out(struct swap_batch *b, unsigned int i, int err,
 		list_add_tail(&page->lru, keep);
 		return false;
 	}
-	if (ours)
-		swap_set_shadow(b->type, b->slot + i, workingset_eviction(page));
-	/* Written out, or the entry was zapped meanwhile: the page goes either way. */
+	/* The entry was zapped meanwhile: the page goes. */
 	release_page(mm, page, flags);
 	swapcache_clear(b->type, b->slot + i);
 	return true;
@@ -166,16 +236,18 @@ unsigned long swap_out_pages(struct list_head *pages, struct list_head *keep)
 			list_del(&page->lru);
 			b.page[i] = page;
 			b.addr[i] = page_address(page);
-			b.old[i] = unmap_to_swap(page, swp_entry_pte(b.type, b.slot + i));
 		}
+		unmap_batch(&b);
 		err = platform_swap_write(b.type, b.slot, b.addr, b.nr);
-		if (err)
-			mm_printk("Write-error on swap-device (%u:%lu+%u): error %d", b.type, b.slot,
-				  b.nr, err);
-		else
+		if (!err) {
 			count_vm_events(PSWPOUT, b.nr);
+			freed += release_written(&b, keep);
+			continue;
+		}
+		mm_printk("Write-error on swap-device (%u:%lu+%u): error %d", b.type, b.slot,
+			  b.nr, err);
 		for (unsigned int i = 0; i < b.nr; i++)
-			freed += finish_swap_out(&b, i, err, keep);
+			freed += restore_unwritten(&b, i, keep);
 	}
 	return freed;
 }

@@ -315,6 +315,21 @@ void swapcache_clear(unsigned int type, unsigned long slot)
 	spin_unlock_irqrestore(&si->lock, flags);
 }
 
+void swapcache_clear_run(unsigned int type, unsigned long slot, unsigned int nr)
+{
+	struct swap_info_struct *si = entry_info(type, slot);
+	unsigned long flags;
+
+	if (!si || !nr || !entry_info(type, slot + nr - 1))
+		return;
+	spin_lock_irqsave(&si->lock, flags);
+	for (unsigned long s = slot; s < slot + nr; s++) {
+		si->swap_map[s] &= (uint8_t)~SWAP_HAS_CACHE;
+		swap_slot_maybe_free(si, s);
+	}
+	spin_unlock_irqrestore(&si->lock, flags);
+}
+
 void swap_set_shadow(unsigned int type, unsigned long slot, uint32_t shadow)
 {
 	struct swap_info_struct *si = entry_info(type, slot);

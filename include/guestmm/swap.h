@@ -68,6 +68,8 @@ int swapcache_prepare(pte_t entry);
 
 /* Give SWAP_HAS_CACHE back; the slot frees if no PTE holds it. */
 void swapcache_clear(unsigned int type, unsigned long slot);
+/* swapcache_clear() for @nr consecutive slots, under one lock hold. */
+void swapcache_clear_run(unsigned int type, unsigned long slot, unsigned int nr);
 
 /*
  * Write isolated anonymous pages (claimed from the LRU, linked through
