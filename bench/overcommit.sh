@@ -119,6 +119,9 @@ for p in $pols; do
 done
 
 j() { jq -r "$2 // \"null\"" "$KEEP/$1/summary.json" 2>/dev/null || echo null; }
+# VMs lost during the run: killed by the budget's cgroup (its OOM killer takes a VMM) or crashed.
+lost() { jq -r 'if has("vms_died") then (.vms_died | length) else (.cgroup.oom_kills // 0) end' \
+	"$KEEP/$1/summary.json" 2>/dev/null || echo null; }
 fmt() { awk -v v="$1" -v f="$2" 'BEGIN { if (v == "null" || v == "") print "-"; else printf f, v }'; }
 base_saved=$(j none .memory_saved_mib)
 {
@@ -143,6 +146,8 @@ base_saved=$(j none .memory_saved_mib)
 			fi
 			printf '}'
 		done
+		printf ',\n  {"case": "policy %s", "metric": "vms_killed", "unit": "count", "value": %s}' \
+			"$p" "$(lost "$p")"
 	done
 	if [[ -s $KEEP/none-again/summary.json ]]; then
 		printf ',\n  {"case": "baseline run again (noise floor)", "metric": "workload_slowdown", "unit": "%%", "value": %s}' \
@@ -153,23 +158,24 @@ base_saved=$(j none .memory_saved_mib)
 
 echo "overcommit bench ($where; 4 x 512 MiB, budget 1280 MiB, ${D} s a run;"
 echo "  targets for the default policy, ebb: halve an idle guest < 10 s, slowdown < 5%, 0 OOM kills)"
-printf '  %-8s %9s %10s %8s %10s %10s %5s %9s %10s %-9s\n' policy "halve(s)" "saved MiB" "x base" \
-	"slow %" "ramp/busy" OOMs "stall %" "RSS MiB" enforced
+printf '  %-10s %8s %9s %6s %7s %9s %4s %5s %7s %7s %-9s\n' policy "halve(s)" "saved MiB" "x base" \
+	"slow %" "ramp/busy" OOMs "lost" "stall %" "RSS MiB" enforced
 for p in none $POLICIES none-again; do
 	[[ $p == none-again && ${OVERCOMMIT_NOISE:-1} == 0 ]] && continue
 	[[ -s $KEEP/$p/summary.json ]] || { printf '  %-8s (no summary: see %s/stderr)\n' "$p" "$KEEP/$p"; continue; }
 	saved=$(j "$p" .memory_saved_mib)
-	printf '  %-8s %9s %10s %8s %10s %10s %5s %9s %10s %-9s\n' "$p" \
+	printf '  %-10s %8s %9s %6s %7s %9s %4s %5s %7s %7s %-9s\n' "$p" \
 		"$(fmt "$(j "$p" .time_to_halve_idle_s)" %.1f)" "$(fmt "$saved" %.0f)" \
 		"$(awk -v a="$saved" -v b="$base_saved" 'BEGIN { if (b <= 0 || a == "null") print "-"; else printf "%.2f", a / b }')" \
 		"$(fmt "$(j "$p" .slowdown_pct)" %.1f)" \
 		"$(fmt "$(j "$p" .slowdown_ramp_pct)" %.0f)/$(fmt "$(j "$p" .slowdown_busy_pct)" %.0f)" \
-		"$(j "$p" .oom_kills)" "$(fmt "$(j "$p" .peak_stall_pct)" %.2f)" \
+		"$(j "$p" .oom_kills)" "$(lost "$p")" "$(fmt "$(j "$p" .peak_stall_pct)" %.2f)" \
 		"$(fmt "$(j "$p" .peak_rss_settled_mib)" %.0f)" "$(j "$p" .enforced)"
 done
 echo "  (none-again: the baseline run once more; its slowdown is this host's noise floor)"
 echo "  (halve: -1 = an idle guest never reached half its RAM; slow: run N against the baseline's"
-echo "   run N, ramp = run 1, busy = later runs; RSS: peak total after settling, budget 1280)"
+echo "   run N, ramp = run 1, busy = later runs; OOMs: guest OOM kills; lost: VMs killed during the"
+echo "   run, by the budget's cgroup or otherwise; RSS: peak total after settling, budget 1280)"
 grep -h 'cgroup' "$KEEP"/*/stderr 2>/dev/null | sort -u | sed 's/^/  /' | head -n 3
 [[ $backend == nested ]] && echo "  (nested: absolute times mean little; compare policies with each other)"
 echo "wrote $OUT and $KEEP/POLICY/{summary.json,timeline.csv,*.png}"

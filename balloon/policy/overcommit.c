@@ -284,18 +284,31 @@ static int write_outputs(struct oc *o, struct policy_ctl *c, struct policy_figur
 			 const char *csv, const char *policy)
 {
 	char path[PATH_MAX], err[512];
-	json_t *sum;
+	json_t *sum, *died = json_array();
 
 	for (unsigned int i = 0; i < o->nr; i++) {
 		struct policy_vm_figures *vf = &f->vm[i];
+		int st;
 
 		vf->runs = o->vm[i].runs;
 		vf->failures = o->vm[i].failures;
 		memcpy(vf->run_s, o->vm[i].run_s, sizeof(vf->run_s));
+		/*
+		 * A VM gone before the end was killed: by the budget's cgroup
+		 * (its OOM killer picks the largest process, a VMM) or it crashed.
+		 */
+		if (o->vm[i].pid > 0 && waitpid(o->vm[i].pid, &st, WNOHANG) == o->vm[i].pid) {
+			o->vm[i].pid = 0;
+			json_array_append_new(died, json_string(o->vm[i].name));
+			fprintf(stderr, "ebb overcommit: %s died during the run (%s %d; see %s/%s.log)\n",
+				o->vm[i].name, WIFSIGNALED(st) ? "signal" : "exit status",
+				WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), o->out, o->vm[i].name);
+		}
 	}
 	if (o->baseline)
 		baseline_load(o, f);
 	sum = policy_summary_json(f, &c->cur, policy, &c->knobs);
+	json_object_set_new(sum, "vms_died", died);
 	json_object_set_new(sum, "enforced", json_string(o->cg.dir[0] ? "cgroup" : "accounted"));
 	if (o->cg.dir[0])
 		json_object_set_new(sum, "cgroup", policy_cgroup_json(&o->cg));

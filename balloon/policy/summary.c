@@ -10,11 +10,11 @@
  *   oom_kills             guest OOM kills during the run, all VMs
  *   workload_failures     busy runs that failed (allocation failures)
  *   slowdown_pct          per busy VM and the worst: its workload runs
- *                         against the baseline's runs with the same
- *                         numbers (policy_slowdown); slowdown_ramp_pct
- *                         for run 1 alone (the ramp, which faults the
- *                         working set in), slowdown_busy_pct for the
- *                         later, warm runs
+ *                         against the baseline's, phase by phase
+ *                         (policy_slowdown): slowdown_ramp_pct for run 1
+ *                         (the ramp, which faults the working set in),
+ *                         slowdown_busy_pct for the mean of the later,
+ *                         warm runs
  */
 #include <string.h>
 
@@ -22,20 +22,46 @@
 
 #define MIB(b) ((double)(b) / 1048576.0)
 
-double policy_slowdown(const double *run, unsigned int nrun, const double *base,
-		       unsigned int nbase, unsigned int from, unsigned int to,
-		       unsigned int *matched)
+static double mean(const double *v, unsigned int from, unsigned int to, unsigned int n)
 {
-	double sum = 0, bsum = 0;
-	unsigned int n = 0;
+	double sum = 0;
+	unsigned int k = 0;
 
-	for (unsigned int i = from; i < to && i < nrun && i < nbase; i++) {
-		sum += run[i];
-		bsum += base[i];
-		n++;
+	for (unsigned int i = from; i < to && i < n; i++, k++)
+		sum += v[i];
+	return k ? sum / k : 0;
+}
+
+double policy_phase_slowdown(const double *run, unsigned int nrun, const double *base,
+			     unsigned int nbase, unsigned int from, unsigned int to, bool *ok)
+{
+	double m = mean(run, from, to, nrun), mb = mean(base, from, to, nbase);
+
+	*ok = m > 0 && mb > 0;
+	return *ok ? (m / mb - 1) * 100 : 0;
+}
+
+double policy_slowdown(const double *run, unsigned int nrun, const double *base,
+		       unsigned int nbase, bool *ok)
+{
+	static const unsigned int phase[][2] = { { 0, 1 }, { 1, POLICY_MAX_RUNS } };
+	double weighted = 0, weight = 0;
+
+	for (unsigned int p = 0; p < 2; p++) {
+		bool in;
+		double slow = policy_phase_slowdown(run, nrun, base, nbase, phase[p][0],
+						    phase[p][1], &in), t;
+
+		if (!in)
+			continue;
+		/* The baseline's time in the phase: its mean times its runs there. */
+		t = mean(base, phase[p][0], phase[p][1], nbase) *
+		    (double)((nbase < phase[p][1] ? nbase : phase[p][1]) - phase[p][0]);
+		weighted += t * (1 + slow / 100);
+		weight += t;
 	}
-	*matched = bsum > 0 ? n : 0;
-	return *matched ? (sum / bsum - 1) * 100 : 0;
+	*ok = weight > 0;
+	return *ok ? (weighted / weight - 1) * 100 : 0;
 }
 
 static json_t *json_reals(const double *v, unsigned int n)
@@ -48,12 +74,11 @@ static json_t *json_reals(const double *v, unsigned int n)
 }
 
 /* The worst (largest) of the slowdowns seen so far, null while none. */
-static void worst_slowdown(json_t *top, json_t *vm, const char *key, double slow,
-			   unsigned int matched)
+static void worst_slowdown(json_t *top, json_t *vm, const char *key, double slow, bool ok)
 {
 	json_t *w = json_object_get(top, key);
 
-	if (!matched)
+	if (!ok)
 		return;
 	json_object_set_new(vm, key, json_real(slow));
 	if (!json_is_real(w) || slow > json_real_value(w))
@@ -64,7 +89,7 @@ static void worst_slowdown(json_t *top, json_t *vm, const char *key, double slow
 static void runs_json(const struct policy_vm_figures *vf, json_t *v, json_t *top)
 {
 	double sum = 0, slow;
-	unsigned int m;
+	bool ok;
 
 	for (unsigned int r = 0; r < vf->runs; r++)
 		sum += vf->run_s[r];
@@ -75,15 +100,13 @@ static void runs_json(const struct policy_vm_figures *vf, json_t *v, json_t *top
 	if (!vf->base_runs)
 		return;
 	json_object_set_new(v, "base_runs_s", json_reals(vf->base_run_s, vf->base_runs));
-	slow = policy_slowdown(vf->run_s, vf->runs, vf->base_run_s, vf->base_runs, 0,
-			       POLICY_MAX_RUNS, &m);
-	json_object_set_new(v, "matched_runs", json_integer(m));
-	worst_slowdown(top, v, "slowdown_pct", slow, m);
-	slow = policy_slowdown(vf->run_s, vf->runs, vf->base_run_s, vf->base_runs, 0, 1, &m);
-	worst_slowdown(top, v, "slowdown_ramp_pct", slow, m);
-	slow = policy_slowdown(vf->run_s, vf->runs, vf->base_run_s, vf->base_runs, 1,
-			       POLICY_MAX_RUNS, &m);
-	worst_slowdown(top, v, "slowdown_busy_pct", slow, m);
+	slow = policy_slowdown(vf->run_s, vf->runs, vf->base_run_s, vf->base_runs, &ok);
+	worst_slowdown(top, v, "slowdown_pct", slow, ok);
+	slow = policy_phase_slowdown(vf->run_s, vf->runs, vf->base_run_s, vf->base_runs, 0, 1, &ok);
+	worst_slowdown(top, v, "slowdown_ramp_pct", slow, ok);
+	slow = policy_phase_slowdown(vf->run_s, vf->runs, vf->base_run_s, vf->base_runs, 1,
+				     POLICY_MAX_RUNS, &ok);
+	worst_slowdown(top, v, "slowdown_busy_pct", slow, ok);
 }
 
 void policy_figures_start(struct policy_figures *f, const struct policy_sample *s,

@@ -127,15 +127,25 @@ void policy_csv_row(FILE *f, uint64_t t0_ns, const struct policy_sample *prev,
 #define POLICY_MAX_RUNS		64
 
 /*
- * Workload slowdown, percent: runs [@from, @to) of @run against the
- * baseline's runs with the same numbers, as sum(run) / sum(base) - 1 over
- * the runs both have (a run the other side never made is left out: the
- * constrained run may fit fewer runs into the same window).  *@matched is
- * how many were paired; 0 means no figure (the result is then 0).
+ * Workload slowdown against the baseline, by phase: the ramp is run 1
+ * (it faults the working set in, host pages included), the busy phase
+ * the warm runs after it.  A phase's ratio is its mean run time over the
+ * baseline's mean in the same phase, each over all the runs it made (the
+ * two sides fit different numbers of runs into the same window, and run N
+ * does not fall at the same moment on both: pairing runs one by one
+ * compares a run that overlapped another VM's ramp with one that did not).
+ */
+/* Phase [@from, @to) of the runs: mean / baseline's mean - 1, percent; 0 and !*@ok if either has none. */
+double policy_phase_slowdown(const double *run, unsigned int nrun, const double *base,
+			     unsigned int nbase, unsigned int from, unsigned int to, bool *ok);
+/*
+ * Both phases, weighted by the baseline's time in each: how much longer
+ * the baseline's own sequence of runs would take at this run's speeds
+ * (percent).  A phase only one side reached is left out.  0 and !*@ok
+ * when no phase is in both.
  */
 double policy_slowdown(const double *run, unsigned int nrun, const double *base,
-		       unsigned int nbase, unsigned int from, unsigned int to,
-		       unsigned int *matched);
+		       unsigned int nbase, bool *ok);
 
 /*
  * What a run amounted to, kept up to date tick by tick.  An idle guest is

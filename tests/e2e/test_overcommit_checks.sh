@@ -35,6 +35,15 @@ else
 fi
 ooms=$(num oom_kills)
 [ "$ooms" = 0 ] && ok "no guest OOM-killed" || bad "OOM kills" "$ooms"
+# The budget: a memory cgroup where the host has one, else only accounted (and why).
+enforced=$(sed -n 's/^  "enforced": "\(.*\)",*$/\1/p' "$OUT/summary.json")
+if [ "$enforced" = cgroup ]; then
+	cgooms=$(sed -n 's/^    "oom_kills": \(-*[0-9]*\).*/\1/p' "$OUT/summary.json")
+	[ "$cgooms" = 0 ] || [ "$cgooms" = -1 ] && ok "budget enforced by a memory cgroup, no VM OOM-killed in it" ||
+		bad "cgroup OOM kills" "$cgooms VM processes killed by the budget's cgroup"
+else
+	echo "    (budget only accounted: $(sed -n 's/^  "cgroup_error": "\(.*\)",*$/\1/p' "$OUT/summary.json"))"
+fi
 # Every tick after settling: total_rss_mib (column 4) within the budget.
 over=$(awk -F, -v s=$((D / 4)) -v b=$BUDGET 'NR > 1 && $1 >= s && $4 > b { n++; m = $4 > m ? $4 : m }
 	END { print n + 0, m + 0 }' "$OUT/timeline.csv")
