@@ -6,7 +6,13 @@
  * every guest needs and goes there:
  *
  *   used     = actual - available            (what reclaim cannot give back)
- *   busy     = faults above fault_idle/s, any swap-in, or stall above half
+ *   touch    = bytes/s the guest takes: its faults, or the growth of
+ *              the VMM's RSS if larger (the host sees new memory touched
+ *              at once; the guest's stats arrive a period or two late
+ *              under QEMU, which polls them on its own clock, and a ramp
+ *              that starts in a 64 MiB guest has used its free memory by
+ *              then)
+ *   busy     = touch above fault_idle/s, any swap-in, or stall above half
  *              of stall_max; quiet_ticks counts the ticks since.  A guest
  *              is idle after idle_ticks quiet ticks, or, once it has been
  *              busy and grew (its use rose by more than fault_idle/s in a
@@ -15,7 +21,7 @@
  *              has lulls (a phase that touches what it has, a vCPU the
  *              host did not run for a while), and shrinking a guest in
  *              one only makes it fault the memory back a second later
- *   want     = used + max(headroom_min, share * used, faults/s * lookahead),
+ *   want     = used + max(headroom_min, share * used, touch * lookahead),
  *              share = headroom for a guest quiet for idle_ticks,
  *              active_headroom otherwise (halved while the host's PSI is
  *              above host_psi): a ramping guest is sized for the memory it
@@ -59,22 +65,28 @@ static void ebb_plan_vm(const struct policy_knobs *k, struct policy_vm_state *s,
 {
 	const struct policy_vm *v = &cur->vm[i];
 	double dt = policy_dt(prev, cur), share, stall;
-	double faults = POLICY_RATE(prev, cur, i, minor_faults) +
-			POLICY_RATE(prev, cur, i, major_faults);
+	double touch = (POLICY_RATE(prev, cur, i, minor_faults) +
+			POLICY_RATE(prev, cur, i, major_faults)) * 4096;
 	bool swapin = POLICY_RATE(prev, cur, i, swap_in) > 0;
 	bool oom = prev && i < prev->nr_vms && v->oom_kills > prev->vm[i].oom_kills;
+	bool rss_grew = false;
 	uint64_t used = policy_used(v), cur_t = s->target ? s->target : v->target;
 	uint64_t head, want, step;
 
 	if (dt <= 0)
 		dt = k->tick_s;
+	if (prev && i < prev->nr_vms && prev->vm[i].rss && v->rss > prev->vm[i].rss &&
+	    (double)(v->rss - prev->vm[i].rss) / dt > touch) {
+		rss_grew = true;
+		touch = (double)(v->rss - prev->vm[i].rss) / dt;
+	}
 	stall = stall_share(prev, v, i, dt);
-	if (faults * 4096 > (double)k->ebb_fault_idle || swapin || stall > k->ebb_stall_max / 2) {
+	if (touch > (double)k->ebb_fault_idle || swapin || stall > k->ebb_stall_max / 2) {
 		uint64_t used0 = prev && i < prev->nr_vms ? policy_used(&prev->vm[i]) : used;
 
 		s->quiet_ticks = 0;
 		s->quiet_s = 0;
-		if ((double)used > (double)used0 + (double)k->ebb_fault_idle * dt)
+		if (rss_grew || (double)used > (double)used0 + (double)k->ebb_fault_idle * dt)
 			s->was_busy = true;
 	} else if (prev) {
 		s->quiet_ticks++;
@@ -89,8 +101,8 @@ static void ebb_plan_vm(const struct policy_knobs *k, struct policy_vm_state *s,
 	head = (uint64_t)(share * (double)used);
 	if (head < k->ebb_headroom_min)
 		head = k->ebb_headroom_min;
-	if (head < (uint64_t)(faults * 4096 * k->ebb_lookahead_s))
-		head = (uint64_t)(faults * 4096 * k->ebb_lookahead_s);
+	if (head < (uint64_t)(touch * k->ebb_lookahead_s))
+		head = (uint64_t)(touch * k->ebb_lookahead_s);
 	want = used + head;
 	pl->floor = policy_clamp(k, v, used + k->ebb_headroom_min);
 

@@ -344,6 +344,34 @@ START_TEST(ebb_late_faults_no_hold)
 }
 END_TEST
 
+/*
+ * A ramp the host sees before the guest's stats do.  From a run on ebb's
+ * QEMU backend: a guest shrunk to 64 MiB while it waited for its job
+ * started faulting 384 MiB at ~130 MiB/s; its stats (polled by QEMU)
+ * still showed it idle a tick later, its free memory was down to 5 MiB
+ * and the balloon only grew it two ticks on.  Its VMM's RSS grew by 100
+ * MiB in that first second: that is enough to size it for lookahead.
+ */
+START_TEST(ebb_ramp_seen_in_rss)
+{
+	struct policy_sample prev = { .t_ns = SEC }, cur;
+	uint64_t t[1];
+
+	vm_set(&prev, 0, 512 * MiB, 64 * MiB, 53 * MiB);
+	prev.vm[0].rss = 49 * MiB;
+	st[0].target = 64 * MiB;
+	st[0].quiet_ticks = 10;
+	cur = prev;
+	cur.t_ns = 2 * SEC;
+	cur.vm[0].rss = 149 * MiB;			/* the stats have not caught up */
+	policy_ebb.decide(&k, st, &prev, &cur, t);
+	ck_assert_uint_eq(st[0].quiet_ticks, 0);
+	ck_assert(st[0].was_busy);
+	/* used 11 + 4 s x 100 MiB/s */
+	ck_assert_uint_eq(t[0], 411 * MiB);
+}
+END_TEST
+
 /* Over budget: idle guests give first, and nobody goes under its floor. */
 START_TEST(ebb_budget_from_idle_first)
 {
@@ -423,6 +451,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, ebb_ramp_lookahead);
 	tcase_add_test(tc, ebb_busy_lull_holds);
 	tcase_add_test(tc, ebb_late_faults_no_hold);
+	tcase_add_test(tc, ebb_ramp_seen_in_rss);
 	tcase_add_test(tc, ebb_budget_from_idle_first);
 	tcase_add_test(tc, static_even_share);
 	tcase_add_test(tc, knobs_parse);
