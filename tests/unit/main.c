@@ -23,11 +23,30 @@ void unit_register(struct unit_suite *us)
 	*pos = us;
 }
 
+/*
+ * Check kills a test CK_DEFAULT_TIMEOUT seconds (4 unless told) after it
+ * forks it.  On a loaded machine a fork of this big process may wait that
+ * long before the test's first line runs, more so under the sanitizers,
+ * where the child's first touches copy much shadow memory: tests that do
+ * nothing with time (vmm_serial's ratelimit) timed out so.  The timeout
+ * is there to catch hangs, not slowness: a minute a test unless the
+ * environment says otherwise, and suites' own timeouts doubled for the
+ * sanitizer build (CK_TIMEOUT_MULTIPLIER, which scales both).
+ */
+static void set_timeouts(void)
+{
+	setenv("CK_DEFAULT_TIMEOUT", "60", 0);
+#ifdef __SANITIZE_ADDRESS__
+	setenv("CK_TIMEOUT_MULTIPLIER", "2", 0);
+#endif
+}
+
 int main(void)
 {
 	SRunner *sr = NULL;
 	int failed;
 
+	set_timeouts();
 	for (struct unit_suite *us = suites; us; us = us->next) {
 		if (!sr)
 			sr = srunner_create(us->make());
