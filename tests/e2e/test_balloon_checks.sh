@@ -56,6 +56,18 @@ field() { "$EBB" balloon "$NAME" --json 2>/dev/null | sed -n "s/^ *\"$1\": \([0-
 rss_kib() { sed -n 's/^Rss: *\([0-9]*\) kB/\1/p' "/proc/$ram_pid/smaps_rollup"; }
 # One line of /proc/balloon's accounting ("  from_shrinkers 123" -> 123).
 proc_field() { sed -n "s/^ *$1 \([0-9]*\)$/\1/p" "$2" | head -n 1; }
+# pswpout in a saved /proc/vmstat, or "?" (and why) if the guest did not answer.
+pswpout_in() {
+	v=$(sed -n 's/^pswpout \([0-9]*\)$/\1/p' "$1")
+	[ -n "$v" ] || { echo "    | $1: $(head -c 200 "$1")" >&2; show "$TMP/console" 8 >&2; v="?"; }
+	echo "$v"
+}
+# The pswpout difference between two saved /proc/vmstat files, or "?".
+pswpout_delta() {
+	a=$(pswpout_in "$1")
+	b=$(pswpout_in "$2")
+	if [ "$a" = "?" ] || [ "$b" = "?" ]; then echo "?"; else echo $((b - a)); fi
+}
 
 # start_vm BALLOON_OPTS [ebb run options...]
 start_vm() {
@@ -189,6 +201,8 @@ stop_vm
 # program is told to finish: every page it wrote, swapped ones included,
 # must verify.
 start_vm stats=1 --swap "$TMP/swap,size=256M"
+# (The guest's /proc reads get 180 s here: right after a large inflation a
+# busy nest was seen to take over 60 s to answer one.)
 "$EBB" exec "$NAME" run anon 192M idle '&' >"$TMP/idle" 2>&1
 job=$(sed -n 's/^\[\([0-9]*\)\] wl\/anon.*/\1/p' "$TMP/idle")
 i=0
@@ -198,24 +212,25 @@ while [ $i -lt "$T" ] && ! grep -q "anon: holding" "$TMP/console"; do
 done
 "$EBB" exec --timeout 300 "$NAME" run slab 500000 0 >"$TMP/slab" 2>&1
 slab0=$(sed -n 's/.*reclaimable slab \([0-9]*\) KiB.*/\1/p' "$TMP/slab")
-"$EBB" exec "$NAME" cat /proc/vmstat >"$TMP/vmstat0" 2>&1
+"$EBB" exec --timeout 180 "$NAME" cat /proc/vmstat >"$TMP/vmstat0" 2>&1
 t0=$(date +%s)
 "$EBB" balloon "$NAME" 256M || bad cache-first "ebb balloon $NAME 256M failed"
 wait_target || bad cache-first "actual $(field actual_bytes) never reached $(field target_bytes)"
 secs=$(( $(date +%s) - t0 ))
-"$EBB" exec "$NAME" cat /proc/balloon >"$TMP/proc" 2>&1
-"$EBB" exec "$NAME" cat /proc/vmstat >"$TMP/vmstat1" 2>&1
-"$EBB" exec "$NAME" cat /proc/meminfo >"$TMP/meminfo" 2>&1
+"$EBB" exec --timeout 180 "$NAME" cat /proc/balloon >"$TMP/proc" 2>&1
+"$EBB" exec --timeout 180 "$NAME" cat /proc/vmstat >"$TMP/vmstat1" 2>&1
+"$EBB" exec --timeout 180 "$NAME" cat /proc/meminfo >"$TMP/meminfo" 2>&1
 shrunk=$(proc_field from_shrinkers "$TMP/proc")
 swapped=$(proc_field swapped_out "$TMP/proc")
 slab1=$(sed -n 's/^SReclaimable: *\([0-9]*\) kB/\1/p' "$TMP/meminfo")
-pswpout=$(( $(sed -n 's/^pswpout //p' "$TMP/vmstat1") - $(sed -n 's/^pswpout //p' "$TMP/vmstat0") ))
+pswpout=$(pswpout_delta "$TMP/vmstat0" "$TMP/vmstat1")
 desc="cache ${slab0:-?} KiB -> ${slab1:-?} KiB, shrinkers gave ${shrunk:-?} pages, swapped ${swapped:-?} (pswpout +$pswpout) in ${secs}s"
 if [ -z "$job" ] || [ -z "$slab0" ] || [ "$slab0" -lt 65536 ]; then
 	bad cache-first "set-up: idle job '${job}', cache ${slab0:-?} KiB (want >= 64 MiB)"
 	show "$TMP/idle" 3
 	show "$TMP/slab" 3
-elif [ "${shrunk:-0}" -gt 0 ] && { [ "$pswpout" -eq 0 ] || [ "${slab1:-$slab0}" -le $((slab0 / 10)) ]; }; then
+elif [ "$pswpout" != "?" ] && [ "${shrunk:-0}" -gt 0 ] &&
+	{ [ "$pswpout" -eq 0 ] || [ "${slab1:-$slab0}" -le $((slab0 / 10)) ]; }; then
 	ok "cache-first: $desc"
 else
 	bad cache-first "$desc"
@@ -223,11 +238,11 @@ else
 fi
 "$EBB" balloon "$NAME" 200M || bad swap-last "ebb balloon $NAME 200M failed"
 wait_target || bad swap-last "actual $(field actual_bytes) never reached $(field target_bytes)"
-"$EBB" exec "$NAME" cat /proc/balloon >"$TMP/proc" 2>&1
-"$EBB" exec "$NAME" cat /proc/vmstat >"$TMP/vmstat2" 2>&1
-"$EBB" exec "$NAME" cat /proc/meminfo >"$TMP/meminfo" 2>&1
+"$EBB" exec --timeout 180 "$NAME" cat /proc/balloon >"$TMP/proc" 2>&1
+"$EBB" exec --timeout 180 "$NAME" cat /proc/vmstat >"$TMP/vmstat2" 2>&1
+"$EBB" exec --timeout 180 "$NAME" cat /proc/meminfo >"$TMP/meminfo" 2>&1
 slab2=$(sed -n 's/^SReclaimable: *\([0-9]*\) kB/\1/p' "$TMP/meminfo")
-pswpout=$(( $(sed -n 's/^pswpout //p' "$TMP/vmstat2") - $(sed -n 's/^pswpout //p' "$TMP/vmstat0") ))
+pswpout=$(pswpout_delta "$TMP/vmstat0" "$TMP/vmstat2")
 desc="312 MiB ballooned: cache ${slab0:-?} KiB -> ${slab2:-?} KiB, pswpout +$pswpout, this inflation: shrinkers $(proc_field from_shrinkers "$TMP/proc"), swapped $(proc_field swapped_out "$TMP/proc") pages"
 if [ -n "$slab2" ] && [ -n "$slab0" ] && [ "$slab2" -le $((slab0 / 10)) ]; then
 	ok "swap-last: $desc"
