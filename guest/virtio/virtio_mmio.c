@@ -328,13 +328,13 @@ static int vm_probe(uint64_t size, uint64_t phys, unsigned int irq)
 
 	/* Interrupts before the driver runs: its probe may already wait on one. */
 	ret = request_irq(irq, vm_interrupt, vm, "virtio-mmio");
-	if (ret == -EBUSY) {
-		pr_err("%#llx: IRQ %u is %s's already (no sharing); device ID %u left alone\n",
-		       (unsigned long long)phys, irq, irq_owner(irq), vm->vdev.device_id);
-		return ret;
-	} else if (ret < 0) {
-		pr_err("%#llx: cannot route IRQ %u; device ID %u left alone\n",
-		       (unsigned long long)phys, irq, vm->vdev.device_id);
+	if (ret < 0) {
+		if (ret == -EBUSY)
+			pr_err("%#llx: IRQ %u is %s's already (no sharing); device ID %u left alone\n",
+			       (unsigned long long)phys, irq, irq_owner(irq), vm->vdev.device_id);
+		else
+			pr_err("%#llx: cannot route IRQ %u; device ID %u left alone\n",
+			       (unsigned long long)phys, irq, vm->vdev.device_id);
 		return ret;
 	}
 	nr_mmio_devices++;
