@@ -5,7 +5,8 @@
 # unconstrained (the baseline) and then under each policy, all in the same
 # place in one invocation.  Per policy: time to halve an idle guest, memory
 # saved (and against the baseline's), workload slowdown against the
-# baseline (each busy VM's run N against the baseline's run N), OOM kills,
+# baseline (ramp: run 1 against run 1; busy: mean of the later runs
+# against the baseline's; the worst busy VM), OOM kills, VMs lost,
 # peak guest stall, the peak total RSS after settling.  Prints a table,
 # writes build/bench/overcommit.json (the bench JSON shape) and keeps each
 # run's summary, timeline and plots in build/bench/overcommit/POLICY/.
@@ -173,8 +174,8 @@ for p in none $POLICIES none-again; do
 		"$(fmt "$(j "$p" .peak_rss_settled_mib)" %.0f)" "$(j "$p" .enforced)"
 done
 echo "  (none-again: the baseline run once more; its slowdown is this host's noise floor)"
-echo "  (halve: -1 = an idle guest never reached half its RAM; slow: run N against the baseline's"
-echo "   run N, ramp = run 1, busy = later runs; OOMs: guest OOM kills; lost: VMs killed during the"
+echo "  (halve: -1 = an idle guest never reached half its RAM; slow: the worst busy VM against the"
+echo "   baseline, ramp = run 1, busy = mean of the later runs; OOMs: guest OOM kills; lost: VMs killed during the"
 echo "   run, by the budget's cgroup or otherwise; RSS: peak total after settling, budget 1280)"
 grep -h 'cgroup' "$KEEP"/*/stderr 2>/dev/null | sort -u | sed 's/^/  /' | head -n 3
 [[ $backend == nested ]] && echo "  (nested: absolute times mean little; compare policies with each other)"
