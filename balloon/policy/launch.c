@@ -78,9 +78,9 @@ const char policy_overcommit_usage[] =
 "--reporting turns on free page reporting (off: only balloons give back).\n"
 "Writes DIR/timeline.csv, DIR/summary.json, DIR/memory.png, DIR/stall.png\n"
 "(DIR default overcommit-POLICY).  --policy none runs unconstrained: its\n"
-"summary is the --baseline that workload slowdown is measured against:\n"
-"each busy VM's run N against the baseline's run N (same VMs, sizes and\n"
-"duration).\n";
+"summary is the --baseline that workload slowdown is measured against\n"
+"(same VMs, sizes and duration): run 1 (the ramp) against run 1, the mean\n"
+"of the later runs against the baseline's.\n";
 
 const char policy_top_usage[] =
 "Usage: ebb top [--interval S] [--once] [--connect URI]\n"

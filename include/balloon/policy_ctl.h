@@ -161,7 +161,7 @@ struct policy_vm_figures {
 	 * The runner's workload runs, in order, timed (s), and those of the
 	 * unconstrained baseline run of the same experiment.  Run 1 is the
 	 * ramp (it faults the working set in), later runs find it warm, so
-	 * slowdown pairs run N with the baseline's run N.
+	 * slowdown compares phase with phase (policy_slowdown).
 	 */
 	double run_s[POLICY_MAX_RUNS], base_run_s[POLICY_MAX_RUNS];
 	unsigned int runs, base_runs;
