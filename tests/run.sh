@@ -83,12 +83,17 @@ kvm | all)
 	run_script "devices and control end-to-end (QEMU backend, KVM nested)" tests/e2e/test_devices_e2e.sh
 	run_script "balloon end-to-end (KVM nested)" tests/e2e/test_balloon.sh
 	run_script "overcommit end-to-end (KVM nested)" tests/e2e/test_overcommit.sh
+	run_script "overcommit budget cgroup end-to-end (KVM nested)" tests/e2e/test_overcommit_cgroup.sh
 	;;&
 all)
 	run_script "guest kernel under QEMU microvm" tests/e2e/guest_qemu.sh
 	run_script "guest drivers against QEMU's devices" tests/e2e/test_guest_devices.sh
 	run_script "guest swapping to QEMU's virtio-blk" tests/e2e/test_guest_swap.sh
 	run_script "balloon end-to-end (QEMU backend)" tests/e2e/test_balloon_qemu.sh
+	OVERCOMMIT_E2E_BACKEND=qemu run_script "overcommit end-to-end (QEMU backend, this host's cgroup)" \
+		tests/e2e/test_overcommit.sh
+	OVERCOMMIT_E2E_BACKEND=qemu run_script "overcommit budget cgroup (QEMU backend, this host's cgroup)" \
+		tests/e2e/test_overcommit_cgroup.sh
 	;;
 unit | kvm) ;;
 *)
