@@ -73,6 +73,13 @@ void lru_del_page(struct page *page)
 	struct lruvec *lruvec = page_lruvec(page);
 	unsigned long flags;
 
+	/*
+	 * A clear PG_lru stays clear while the caller holds the owner's
+	 * lock (see vmscan.h): reclaim's isolation, which took the page off
+	 * already, need not pay for the lru_lock a second time.
+	 */
+	if (!(__atomic_load_n(&page->flags, __ATOMIC_RELAXED) & BIT(PG_lru)))
+		return;
 	spin_lock_irqsave(&lruvec->lru_lock, flags);
 	if (PageFlag(page, PG_lru)) {
 		list_del(&page->lru);

@@ -32,9 +32,13 @@
 
 void lru_init(void);				/* mm_init() */
 
-/* Put a page in use on its node's LRU: active if PG_active, else inactive. */
+/*
+ * Put a page in use on its node's LRU: active if PG_active, else
+ * inactive.  The caller holds the owner's lock (the mm's for anonymous
+ * pages), so a page goes on a list only under it.
+ */
 void lru_add_page(struct page *page);
-/* Take it off if it is on one (compaction isolating, unmapping). */
+/* Take it off if it is on one (compaction isolating, unmapping); the owner's lock held. */
 void lru_del_page(struct page *page);
 
 unsigned long lruvec_size(const struct lruvec *lruvec, enum lru_list lru);
