@@ -603,16 +603,22 @@ static int report_thread(void *arg)
 	struct balloon *b = arg;
 
 	while (!platform_thread_should_stop()) {
-		unsigned long freed;
+		unsigned long freed, seen;
 
 		platform_event_wait(b->report_wake, (uint64_t)b->tun.report_delay_ms * NSEC_PER_MS);
 		/* Only frees since the last pass make new free blocks; ours do not count. */
-		freed = sum_vm_event(PGFREE) - b->report_seen - b->report_freed;
+		seen = sum_vm_event(PGFREE);
+		freed = seen - b->report_seen - b->report_freed;
 		if (b->report_seen && freed < (1UL << b->tun.report_order))
 			continue;
-		b->reported += report_pass(b);
-		b->report_seen = sum_vm_event(PGFREE);
+		/*
+		 * The count is taken before the pass: what others free while it
+		 * runs is news for the next one (taken after, a workload's frees
+		 * during a pass were never reported).
+		 */
 		b->report_freed = 0;
+		b->reported += report_pass(b);
+		b->report_seen = seen;
 	}
 	return 0;
 }
