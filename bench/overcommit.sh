@@ -173,7 +173,8 @@ for p in none $POLICIES none-again; do
 		"$(j "$p" .oom_kills)" "$(lost "$p")" "$(fmt "$(j "$p" .peak_stall_pct)" %.2f)" \
 		"$(fmt "$(j "$p" .peak_rss_settled_mib)" %.0f)" "$(j "$p" .enforced)"
 done
-echo "  (none-again: the baseline run once more; its slowdown is this host's noise floor)"
+[[ ${OVERCOMMIT_NOISE:-1} == 0 ]] ||
+	echo "  (none-again: the baseline run once more; its slowdown is this host's noise floor)"
 echo "  (halve: -1 = an idle guest never reached half its RAM; slow: the worst busy VM against the"
 echo "   baseline, ramp = run 1, busy = mean of the later runs; OOMs: guest OOM kills; lost: VMs killed during the"
 echo "   run, by the budget's cgroup or otherwise; RSS: peak total after settling, budget 1280)"
