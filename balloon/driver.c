@@ -17,7 +17,9 @@
  * movable_mapping, and compaction migrates one by inflating the new page
  * and deflating the old (balloon_migrate).  Deflate-on-OOM is an OOM
  * notifier.  Free page reporting takes free blocks of report_order or
- * more out of the allocator for the time the host needs to discard them.
+ * more that the host has not heard of off the free lists for the time the
+ * host needs to discard them (guestmm/page_reporting.c), a queue's worth
+ * at a time.
  *
  * Locking: pages_lock (a spinlock, interrupts off) guards the page list
  * and counts; tell_busy serialises the inflate and deflate queues across
@@ -33,6 +35,7 @@
 #include <guestmm/migrate.h>
 #include <guestmm/oom.h>
 #include <guestmm/page_alloc.h>
+#include <guestmm/page_reporting.h>
 #include <guestmm/platform.h>
 #include <guestmm/psi.h>
 #include <guestmm/shrinker.h>
@@ -41,8 +44,6 @@
 #include <linux/virtio_ids.h>
 
 #define BALLOON_GFP	(GFP_HIGHUSER_MOVABLE | __GFP_NORETRY | __GFP_NOMEMALLOC | __GFP_NOWARN)
-/* Reporting never reclaims or wakes kswapd: it takes only what is idle. */
-#define REPORT_GFP	(__GFP_MOVABLE | __GFP_NORETRY | __GFP_NOMEMALLOC | __GFP_NOWARN)
 #define REPORT_CAPACITY	32		/* blocks per report, as Linux's PAGE_REPORTING_CAPACITY */
 #define HOST_TIMEOUT_NS	(30ULL * 1000000000)
 #define NSEC_PER_MS	1000000ULL
@@ -80,7 +81,7 @@ struct balloon {
 		uint64_t ns;
 		unsigned long steal, swap, migrate, balloon_migrate;
 	} start;
-	unsigned long oom_pages, migrated, reported, report_freed, report_seen;
+	unsigned long oom_pages, migrated, reported, report_seen;
 };
 
 static struct balloon *the_balloon;
@@ -562,38 +563,51 @@ static int balloon_thread(void *arg)
 
 /* --- Free page reporting ------------------------------------------------------ */
 
-/* Report every free block of report_order that can be had; pages reported. */
+/*
+ * Report @zone's free blocks of report_order or more that the host has
+ * not heard of, a queue's worth at a time; pages reported.  Each batch is
+ * off the free lists only while the host discards it, so a pass never
+ * holds more than REPORT_CAPACITY blocks of the guest's memory.
+ */
+static unsigned long report_zone(struct balloon *b, struct zone *zone)
+{
+	struct virtqueue *vq = b->vq[BALLOON_VQ_REPORTING];
+	unsigned int cap = min(REPORT_CAPACITY, vq->num);
+	struct page_report r[REPORT_CAPACITY];
+	struct vq_buf bufs[REPORT_CAPACITY];
+	unsigned long done = 0;
+	unsigned int n;
+	int err;
+
+	do {
+		n = page_reporting_isolate(zone, b->tun.report_order, r, cap);
+		if (!n)
+			break;
+		for (unsigned int i = 0; i < n; i++)
+			bufs[i] = (struct vq_buf){ page_to_phys(r[i].page),
+						   (uint32_t)(PAGE_SIZE << r[i].order) };
+		err = send_and_wait(b, vq, bufs, 0, n, b->report_ack);
+		page_reporting_putback(zone, r, n, err == 0);
+		if (err)
+			break;
+		for (unsigned int i = 0; i < n; i++)
+			done += 1UL << r[i].order;
+	} while (n == cap);
+	return done;
+}
+
 static unsigned long report_pass(struct balloon *b)
 {
-	unsigned int order = b->tun.report_order;
-	unsigned long block = 1UL << order, done = 0;
-	struct list_head held = LIST_HEAD_INIT(held);
-	struct page *page, *next;
+	unsigned long done = 0;
+	int nid;
 
-	/*
-	 * Blocks stay taken until the pass ends, so the allocator cannot
-	 * hand the same block out again (or to us twice) meanwhile.
-	 */
-	for (;;) {
-		struct vq_buf bufs[REPORT_CAPACITY];
-		unsigned int n = 0;
+	for_each_online_node(nid) {
+		for (int zt = 0; zt < MAX_NR_ZONES; zt++) {
+			struct zone *z = &NODE_DATA(nid)->node_zones[zt];
 
-		while (n < REPORT_CAPACITY && n < b->vq[BALLOON_VQ_REPORTING]->num &&
-		       nr_free_pages() >= totalreserve_pages + 2 * block &&
-		       (page = alloc_pages(REPORT_GFP, order))) {
-			list_add(&page->lru, &held);
-			bufs[n++] = (struct vq_buf){ page_to_phys(page), (uint32_t)(block << PAGE_SHIFT) };
+			if (managed_zone(z))
+				done += report_zone(b, z);
 		}
-		if (!n || send_and_wait(b, b->vq[BALLOON_VQ_REPORTING], bufs, 0, n, b->report_ack) < 0)
-			break;
-		done += n * block;
-		if (n < REPORT_CAPACITY)
-			break;
-	}
-	list_for_each_entry_safe(page, next, &held, lru) {
-		list_del(&page->lru);
-		__free_pages(page, order);
-		b->report_freed += block;
 	}
 	return done;
 }
@@ -603,20 +617,18 @@ static int report_thread(void *arg)
 	struct balloon *b = arg;
 
 	while (!platform_thread_should_stop()) {
-		unsigned long freed, seen;
+		unsigned long seen;
 
 		platform_event_wait(b->report_wake, (uint64_t)b->tun.report_delay_ms * NSEC_PER_MS);
-		/* Only frees since the last pass make new free blocks; ours do not count. */
-		seen = sum_vm_event(PGFREE);
-		freed = seen - b->report_seen - b->report_freed;
-		if (b->report_seen && freed < (1UL << b->tun.report_order))
-			continue;
 		/*
-		 * The count is taken before the pass: what others free while it
-		 * runs is news for the next one (taken after, a workload's frees
-		 * during a pass were never reported).
+		 * Only frees since the last pass can make unreported blocks
+		 * (putting reported ones back is no free).  The count is taken
+		 * before the pass: what others free while it runs is news for
+		 * the next one.
 		 */
-		b->report_freed = 0;
+		seen = sum_vm_event(PGFREE);
+		if (b->report_seen && seen - b->report_seen < (1UL << b->tun.report_order))
+			continue;
 		b->reported += report_pass(b);
 		b->report_seen = seen;
 	}

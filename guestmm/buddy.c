@@ -50,15 +50,6 @@ static inline void add_to_free_list(struct page *page, struct zone *zone,
 	area->nr_free++;
 }
 
-static inline void del_page_from_free_list(struct page *page, struct zone *zone,
-					   unsigned int order)
-{
-	list_del(&page->lru);
-	ClearPageFlag(page, PG_buddy);
-	page->private = 0;
-	zone->free_area[order].nr_free--;
-}
-
 /* Move a free block to another type's list (its pageblock changed type). */
 static inline void move_to_free_list(struct page *page, struct zone *zone,
 				     unsigned int order, int mt)

@@ -212,9 +212,7 @@ static bool __isolate_free_page(struct compact_control *cc, struct page *page,
 
 	if (!zone_watermark_ok(zone, 0, min_wmark_pages(zone) + (1UL << order), 0, 0))
 		return false;
-	list_del(&page->lru);
-	ClearPageFlag(page, PG_buddy);
-	zone->free_area[order].nr_free--;
+	del_page_from_free_list(page, zone, order);
 	__mod_zone_freepage_state(zone, -(1L << order), get_pfnblock_migratetype(zone, pfn));
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		page[i].private = 0;

@@ -72,6 +72,20 @@ struct page *__rmqueue(struct zone *zone, unsigned int order, int mt,
 		       unsigned int alloc_flags);
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone,
 		     unsigned int order, int mt, bool to_tail);
+
+/*
+ * Take a free block off its list.  Whatever it leaves for (allocation, a
+ * merge, compaction, reporting), it is no longer what the host was told
+ * about: free again, it is news (page_reporting.c).
+ */
+static inline void del_page_from_free_list(struct page *page, struct zone *zone,
+					   unsigned int order)
+{
+	list_del(&page->lru);
+	page->flags &= ~(BIT(PG_buddy) | BIT(PG_reported));
+	page->private = 0;
+	zone->free_area[order].nr_free--;
+}
 unsigned long move_freepages_block(struct zone *zone, struct page *page, int mt,
 				   unsigned long *movable_pages);
 void reserve_highatomic_pageblock(struct page *page, struct zone *zone);

@@ -39,6 +39,7 @@ enum pageflags {
 	PG_referenced,
 	PG_swapbacked,
 	PG_isolated,
+	PG_reported,	/* free block head the host was told about (page_reporting.c) */
 	NR_PAGEFLAGS
 };
 
@@ -129,6 +130,7 @@ static inline void ClearPageFlag(struct page *p, enum pageflags f)
 #define PageMovable(p)		PageFlag(p, PG_movable)
 #define PageHead(p)		PageFlag(p, PG_head)
 #define PageSlab(p)		PageFlag(p, PG_slab)
+#define PageReported(p)		PageFlag(p, PG_reported)
 
 static inline int page_to_nid(const struct page *page)
 {
