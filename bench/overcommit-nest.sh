@@ -33,6 +33,11 @@ run() {
 		--policy "$pol" --out "$DIR/$name" --quiet "$@" >/dev/null 2>"$DIR/$name.err"
 	echo "== $name $(($(date +%s) - t0))"
 	sed 's/^/# /' "$DIR/$name.err"
+	# A VM that died: its console's last lines, before the directory goes.
+	for log in $(sed -n 's/.*died during the run.*see \([^)]*\)).*/\1/p' "$DIR/$name.err"); do
+		echo "# --- $log"
+		tail -n 40 "$log" 2>/dev/null | sed 's/^/# /'
+	done
 	cat "$DIR/$name/summary.json" 2>/dev/null
 	echo
 	sed 's/^/% /' "$DIR/$name/timeline.csv" 2>/dev/null
