@@ -15,11 +15,9 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,11 +60,8 @@ static void balloon_config_write(struct virtio_mmio *vm, unsigned int off, const
 static void balloon_notify(struct virtio_mmio *vm, unsigned int q)
 {
 	struct balloon_dev *b = vm->dev;
-	uint64_t one = 1;
 
-	if (write(b->kick_fd, &one, sizeof(one)) < 0) {
-		/* The counter is saturated: the thread is already due to run. */
-	}
+	virtio_worker_kick(&b->worker);
 }
 
 static void balloon_reset(struct virtio_mmio *vm)
@@ -362,6 +357,26 @@ bad:
 	return -1;
 }
 
+/* The worker's entries. */
+static void balloon_worker_process(void *dev)
+{
+	balloon_dev_process(dev);
+}
+
+/* Milliseconds until the held stats buffer is due, -1: nothing to wait for. */
+static int balloon_worker_timeout(void *dev)
+{
+	struct balloon_dev *b = dev;
+	uint64_t now = now_ns();
+	int ms = -1;
+
+	pthread_mutex_lock(&b->mmio.lock);
+	if (b->stats_held)
+		ms = b->stats_due_ns <= now ? 0 : (int)((b->stats_due_ns - now + 999999) / 1000000);
+	pthread_mutex_unlock(&b->mmio.lock);
+	return ms;
+}
+
 int balloon_dev_init(struct balloon_dev *b, const struct balloon_dev_config *cfg,
 		     const struct guest_mem *mem, uint64_t base, unsigned int irq,
 		     void (*set_irq)(void *ctx, unsigned int irq, int level), void *irq_ctx)
@@ -388,82 +403,21 @@ int balloon_dev_init(struct balloon_dev *b, const struct balloon_dev_config *cfg
 	/* As many queues as the offer can use; a driver that takes less uses fewer. */
 	for (int r = 0; r < BALLOON_NR_VQS; r++)
 		b->ops.nr_queues += balloon_vq_exists((enum balloon_vq)r, b->ops.features);
-	b->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	b->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (b->kick_fd < 0 || b->stop_fd < 0)
-		goto fail;
+	if (virtio_worker_init(&b->worker, "virtio-balloon", b, balloon_worker_process,
+			       balloon_worker_timeout))
+		return -1;
 	virtio_mmio_init(&b->mmio, &b->ops, b, mem, base, irq, set_irq, irq_ctx);
 	return 0;
-fail:
-	if (b->kick_fd >= 0)
-		close(b->kick_fd);
-	if (b->stop_fd >= 0)
-		close(b->stop_fd);
-	return -1;
-}
-
-/* Milliseconds until the held stats buffer is due, -1: nothing to wait for. */
-static int stats_timeout(struct balloon_dev *b)
-{
-	uint64_t now = now_ns();
-	int ms = -1;
-
-	pthread_mutex_lock(&b->mmio.lock);
-	if (b->stats_held)
-		ms = b->stats_due_ns <= now ? 0 : (int)((b->stats_due_ns - now + 999999) / 1000000);
-	pthread_mutex_unlock(&b->mmio.lock);
-	return ms;
-}
-
-static void *balloon_thread(void *arg)
-{
-	struct balloon_dev *b = arg;
-
-	pthread_setname_np(pthread_self(), "virtio-balloon");
-	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = b->kick_fd, .events = POLLIN },
-			{ .fd = b->stop_fd, .events = POLLIN },
-		};
-		uint64_t v;
-
-		if (poll(p, 2, stats_timeout(b)) < 0 && errno != EINTR)
-			break;
-		if (p[1].revents)
-			break;
-		if (p[0].revents && read(b->kick_fd, &v, sizeof(v)) < 0) {
-			/* EAGAIN: another read took it; serve anyway */
-		}
-		balloon_dev_process(b);
-	}
-	return NULL;
 }
 
 int balloon_dev_start(struct balloon_dev *b)
 {
-	int r = pthread_create(&b->thread, NULL, balloon_thread, b);
-
-	if (r) {
-		errno = r;
-		return -1;
-	}
-	b->started = true;
-	return 0;
+	return virtio_worker_start(&b->worker);
 }
 
 void balloon_dev_destroy(struct balloon_dev *b)
 {
-	uint64_t one = 1;
-
-	if (b->started) {
-		if (write(b->stop_fd, &one, sizeof(one)) < 0) {
-			/* cannot fail on a fresh eventfd */
-		}
-		pthread_join(b->thread, NULL);
-		b->started = false;
-	}
-	close(b->kick_fd);
-	close(b->stop_fd);
+	virtio_worker_destroy(&b->worker);
 	virtio_mmio_destroy(&b->mmio);
 }
 

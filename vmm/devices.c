@@ -117,7 +117,7 @@ int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t e
 		if (bus_register(&vm->mmio, base, EBB_MMIO_SIZE, virtio_mmio_io, &vm->blk.mmio,
 				 "virtio-blk"))
 			ERR("registering virtio-blk failed");
-		add_ioeventfd(vm, base, 0, vm->blk.kick_fd);
+		add_ioeventfd(vm, base, 0, vm->blk.worker.kick_fd);
 		snprintf(params + strlen(params), plen - strlen(params),
 			 "%svirtio_mmio.device=4K@0x%" PRIx64 ":%u", params[0] ? " " : "", base, irq);
 		base += EBB_MMIO_SIZE;
@@ -131,7 +131,7 @@ int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t e
 				 "virtio-balloon"))
 			ERR("registering virtio-balloon failed");
 		for (unsigned int q = 0; q < BALLOON_NR_VQS; q++)
-			add_ioeventfd(vm, base, q, vm->balloon.kick_fd);
+			add_ioeventfd(vm, base, q, vm->balloon.worker.kick_fd);
 		snprintf(params + strlen(params), plen - strlen(params),
 			 "%svirtio_mmio.device=4K@0x%" PRIx64 ":%u", params[0] ? " " : "", base, irq);
 	}

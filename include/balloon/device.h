@@ -24,6 +24,7 @@
 
 #include <balloon/balloon.h>
 #include <vmm/virtio/mmio.h>
+#include <vmm/virtio/worker.h>
 
 #define BALLOON_QUEUE_SIZE	128
 
@@ -69,10 +70,7 @@ struct balloon_dev {
 	struct virtio_dev_ops ops;	/* features depend on the configuration */
 	struct balloon_dev_config cfg;
 	struct virtio_balloon_config config;	/* little-endian, as the guest reads it */
-	int kick_fd;			/* eventfd: a queue was notified */
-	int stop_fd;			/* eventfd: the thread must end */
-	pthread_t thread;
-	bool started;
+	struct virtio_worker worker;	/* serves the queues, hands stats back on time */
 	/* Under mmio.lock: */
 	bool stats_held;		/* the driver's stats buffer is with us */
 	uint16_t stats_head;

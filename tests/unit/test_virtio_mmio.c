@@ -254,12 +254,12 @@ START_TEST(notify_only_when_live)
 	/* Before DRIVER_OK a notify is ignored; after, it wakes the device thread. */
 	vt_negotiate(vm, F_V1);
 	vt_wr(vm, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	ck_assert_int_lt(read(blk.kick_fd, &v, sizeof(v)), 0);
+	ck_assert_int_lt(read(blk.worker.kick_fd, &v, sizeof(v)), 0);
 	vt_setup_queue(vm, 16);
 	vt_wr(vm, VIRTIO_MMIO_QUEUE_NOTIFY, 7);	/* no such queue */
-	ck_assert_int_lt(read(blk.kick_fd, &v, sizeof(v)), 0);
+	ck_assert_int_lt(read(blk.worker.kick_fd, &v, sizeof(v)), 0);
 	vt_wr(vm, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	ck_assert_int_eq(read(blk.kick_fd, &v, sizeof(v)), sizeof(v));
+	ck_assert_int_eq(read(blk.worker.kick_fd, &v, sizeof(v)), sizeof(v));
 }
 END_TEST
 

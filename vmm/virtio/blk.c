@@ -10,9 +10,7 @@
  */
 #include <endian.h>
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <linux/virtio_config.h>
@@ -31,11 +29,8 @@ static void blk_config_read(struct virtio_mmio *vm, unsigned int off, void *buf,
 static void blk_notify(struct virtio_mmio *vm, unsigned int q)
 {
 	struct virtio_blk *b = vm->dev;
-	uint64_t one = 1;
 
-	if (write(b->kick_fd, &one, sizeof(one)) < 0) {
-		/* The counter is saturated: the thread is already due to run. */
-	}
+	virtio_worker_kick(&b->worker);
 }
 
 static const struct virtio_dev_ops blk_ops = {
@@ -50,6 +45,12 @@ static const struct virtio_dev_ops blk_ops = {
 	.notify = blk_notify,
 };
 
+/* The worker's entry: virtio_blk_process() is public for the tests. */
+static void blk_process(void *dev)
+{
+	virtio_blk_process(dev);
+}
+
 int virtio_blk_init(struct virtio_blk *b, int fd, uint64_t bytes, const char *id,
 		    const struct guest_mem *mem, uint64_t base, unsigned int irq,
 		    void (*set_irq)(void *ctx, unsigned int irq, int level), void *irq_ctx)
@@ -63,18 +64,10 @@ int virtio_blk_init(struct virtio_blk *b, int fd, uint64_t bytes, const char *id
 	/* Two descriptors go to the header and the status byte. */
 	b->config.seg_max = htole32(VIRTIO_BLK_QUEUE_SIZE - 2);
 	b->config.blk_size = htole32(VIRTIO_BLK_BLOCK);
-	b->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	b->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (b->kick_fd < 0 || b->stop_fd < 0)
-		goto fail;
+	if (virtio_worker_init(&b->worker, "virtio-blk", b, blk_process, NULL))
+		return -1;
 	virtio_mmio_init(&b->mmio, &blk_ops, b, mem, base, irq, set_irq, irq_ctx);
 	return 0;
-fail:
-	if (b->kick_fd >= 0)
-		close(b->kick_fd);
-	if (b->stop_fd >= 0)
-		close(b->stop_fd);
-	return -1;
 }
 
 /* @dst gets the bytes [skip, skip+len) of @src; returns the segment count. */
@@ -233,52 +226,13 @@ void virtio_blk_process(struct virtio_blk *b)
 	pthread_mutex_unlock(&vm->lock);
 }
 
-static void *blk_thread(void *arg)
-{
-	struct virtio_blk *b = arg;
-
-	pthread_setname_np(pthread_self(), "virtio-blk");
-	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = b->kick_fd, .events = POLLIN },
-			{ .fd = b->stop_fd, .events = POLLIN },
-		};
-		uint64_t v;
-
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (p[1].revents)
-			break;
-		if (p[0].revents && read(b->kick_fd, &v, sizeof(v)) == sizeof(v))
-			virtio_blk_process(b);
-	}
-	return NULL;
-}
-
 int virtio_blk_start(struct virtio_blk *b)
 {
-	int r = pthread_create(&b->thread, NULL, blk_thread, b);
-
-	if (r) {
-		errno = r;
-		return -1;
-	}
-	b->started = true;
-	return 0;
+	return virtio_worker_start(&b->worker);
 }
 
 void virtio_blk_destroy(struct virtio_blk *b)
 {
-	uint64_t one = 1;
-
-	if (b->started) {
-		if (write(b->stop_fd, &one, sizeof(one)) < 0) {
-			/* cannot fail on a fresh eventfd */
-		}
-		pthread_join(b->thread, NULL);
-		b->started = false;
-	}
-	close(b->kick_fd);
-	close(b->stop_fd);
+	virtio_worker_destroy(&b->worker);
 	virtio_mmio_destroy(&b->mmio);
 }

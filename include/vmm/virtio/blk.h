@@ -15,6 +15,7 @@
 #include <linux/virtio_blk.h>
 
 #include <vmm/virtio/mmio.h>
+#include <vmm/virtio/worker.h>
 
 #define VIRTIO_BLK_QUEUE_SIZE	128
 #define VIRTIO_BLK_SECTOR	512	/* request addressing unit, always */
@@ -32,10 +33,7 @@ struct virtio_blk {
 	uint64_t capacity;		/* in VIRTIO_BLK_SECTOR units */
 	char id[VIRTIO_BLK_ID_BYTES];	/* GET_ID answer, not NUL-terminated when full */
 	struct virtio_blk_config config;	/* little-endian, as the guest reads it */
-	int kick_fd;			/* eventfd: the queue was notified */
-	int stop_fd;			/* eventfd: the thread must end */
-	pthread_t thread;
-	bool started;
+	struct virtio_worker worker;	/* serves the queue */
 	struct virtio_blk_stats stats;	/* under mmio.lock */
 	struct virtq_req req;		/* scratch for the request in hand */
 };
