@@ -12,7 +12,11 @@
 
 _Static_assert(sizeof(struct nc_entry) == 192, "a name cache entry is a dentry's size");
 
-#define NC_HASH_BITS	12
+/*
+ * 2^15 buckets (256 KiB): a guest's worth of entries (half a million in
+ * 96 MiB) keeps chains short enough for lookups.
+ */
+#define NC_HASH_BITS	15
 #define NC_HASH_SIZE	(1U << NC_HASH_BITS)
 
 static struct kmem_cache nc_cache_struct;	/* static: no page used until filled */
@@ -129,6 +133,9 @@ static struct nc_entry *__nc_get(const char *name, gfp_t gfp, bool *hit)
 		struct nc_entry **b = nc_bucket(hash);
 
 		e->hash_next = *b;
+		if (e->hash_next)
+			e->hash_next->hash_pprev = &e->hash_next;
+		e->hash_pprev = b;
 		*b = e;
 		nc_stats.entries++;
 	}
@@ -175,11 +182,9 @@ int nc_touch(const char *name, gfp_t gfp)
 
 static void nc_unhash(struct nc_entry *e)
 {
-	struct nc_entry **pp = nc_bucket(e->hash);
-
-	while (*pp != e)
-		pp = &(*pp)->hash_next;
-	*pp = e->hash_next;
+	*e->hash_pprev = e->hash_next;
+	if (e->hash_next)
+		e->hash_next->hash_pprev = e->hash_pprev;
 	nc_stats.entries--;
 }
 

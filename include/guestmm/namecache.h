@@ -27,6 +27,7 @@
 
 struct nc_entry {
 	struct nc_entry *hash_next;
+	struct nc_entry **hash_pprev;	/* what points at us: unhashing is O(1) */
 	struct list_head lru;
 	uint32_t hash;
 	int refcount;			/* holders; 0: cached only */
@@ -34,7 +35,7 @@ struct nc_entry {
 	unsigned int len;
 	char name[NC_NAME_MAX + 1];
 	unsigned long value;		/* the holder's to use */
-	unsigned char data[80];		/* inline payload, as a dentry's inline name */
+	unsigned char data[72];		/* inline payload, as a dentry's inline name */
 };
 
 struct nc_stats {
