@@ -51,6 +51,7 @@ if [ "$(str enforced "$OUT/acc")" = accounted ] && [ -n "$(str cgroup_error "$OU
 	ok "no cgroup: summary enforced=accounted, cgroup_error set"
 else
 	bad "no cgroup: summary" "enforced=$(str enforced "$OUT/acc") cgroup_error=$(str cgroup_error "$OUT/acc")"
+	tail -n 15 "$OUT/acc.err" | sed 's/^/    | /'
 fi
 [ -z "$(ls -A "$OUT/notcg")" ] && ok "no cgroup: nothing left behind in --cgroup" ||
 	bad "no cgroup: left behind" "$(ls "$OUT/notcg")"
