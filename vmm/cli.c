@@ -20,6 +20,7 @@
 #include <vmm/cli.h>
 #include <vmm/control/proc.h>
 #include <vmm/control/runtime.h>
+#include <vmm/kvm_stats.h>
 #include <vmm/log.h>
 #include <vmm/monitor.h>
 #include <vmm/vm.h>
@@ -42,7 +43,16 @@ const char cli_stat_usage[] =
 "Print a memory view of VM NAME exactly as the guest prints it, or with\n"
 "--json as structured data.  VIEW is buddyinfo (default), pagetypeinfo,\n"
 "zoneinfo, vmstat, meminfo or slabinfo.  Without VIEW, --json gives\n"
-"buddyinfo, vmstat, zoneinfo and meminfo together.\n";
+"buddyinfo, vmstat, zoneinfo and meminfo together.\n"
+"\n"
+"VIEW kvm shows KVM's own statistics of the VM instead (KVM_GET_STATS_FD:\n"
+"whatever the host's KVM counts, for the VM and for each vCPU), grouped by\n"
+"name into exits by reason, guest page faults, shadow MMU and TLB,\n"
+"instruction emulation, halts, interrupt injections and other.  Each row\n"
+"has the total over the vCPUs and the first 8 vCPUs' values; times and\n"
+"sizes in units, histograms as their count (n=) and non-zero buckets.\n"
+"--json gives every statistic with its type, unit, base and exponent\n"
+"(query-kvm-stats).  A VM under the QEMU backend has none (exit status 3).\n";
 
 const char cli_console_usage[] =
 "Usage: ebb console NAME\n"
@@ -256,6 +266,26 @@ int cli_list(int argc, char **argv)
 	return EBB_CLI_OK;
 }
 
+/* ebb stat NAME kvm: KVM's statistics of the VM (query-kvm-stats). */
+static int stat_kvm(const char *name, bool json)
+{
+	json_t *r, *ret;
+	int st;
+
+	r = call(name, json_pack("{ss}", "execute", "query-kvm-stats"), CLI_TIMEOUT_MS, &st);
+	if (!r)
+		return st;
+	ret = json_object_get(r, "return");
+	if (json) {
+		json_dumpf(ret, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		kvm_stats_print(stdout, name, ret);
+	}
+	json_decref(r);
+	return EBB_CLI_OK;
+}
+
 int cli_stat(int argc, char **argv)
 {
 	const char *name = NULL, *view = NULL;
@@ -276,6 +306,8 @@ int cli_stat(int argc, char **argv)
 	}
 	if (!name)
 		HELP_OR_USAGE(cli_stat_usage, true);
+	if (view && !strcmp(view, "kvm"))
+		return stat_kvm(name, json);
 	if (view && !proc_view_valid(view)) {
 		vmm_log("unknown view \"%s\" (see ebb stat --help)", view);
 		return EBB_CLI_USAGE;

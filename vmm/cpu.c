@@ -103,9 +103,12 @@ static int set_lint(struct vcpu *c)
 int cpu_create(struct vm *vm, struct vcpu *c, unsigned int id, char *err,
 	       size_t errlen)
 {
+	char why[200];
+
 	c->vm = vm;
 	c->id = id;
 	c->run = NULL;
+	c->stats.fd = -1;
 	c->fd = ioctl(vm->kvm.vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (c->fd < 0)
 		ERR("KVM_CREATE_VCPU %u: %s", id, strerror(errno));
@@ -115,6 +118,9 @@ int cpu_create(struct vm *vm, struct vcpu *c, unsigned int id, char *err,
 		c->run = NULL;
 		ERR("mapping vCPU %u's kvm_run: %s", id, strerror(errno));
 	}
+	/* A KVM without statistics runs the VM all the same: just remember why. */
+	if (kvm_stats_open(&c->stats, c->fd, why, sizeof(why)) && !vm->kvm_stats_why[0])
+		snprintf(vm->kvm_stats_why, sizeof(vm->kvm_stats_why), "vCPU %u: %s", id, why);
 	if (set_cpuid(c, vm->kvm.cpuid))
 		ERR("KVM_SET_CPUID2 on vCPU %u: %s", id, strerror(errno));
 	if (set_msrs(c))
@@ -176,6 +182,7 @@ int cpu_set_pvh_entry(struct vcpu *c, uint32_t entry, uint32_t start_info,
 
 void cpu_destroy(struct vcpu *c)
 {
+	kvm_stats_close(&c->stats);
 	if (c->run)
 		munmap(c->run, (size_t)c->vm->kvm.vcpu_mmap_size);
 	if (c->fd >= 0)

@@ -60,6 +60,13 @@ void kvm_open_error(const char *path, int errnum, char *err, size_t errlen)
 	}
 }
 
+const char *kvm_dev_path(void)
+{
+	const char *dev = getenv("EBB_KVM_DEV");
+
+	return dev && *dev ? dev : EBB_KVM_DEV;
+}
+
 int kvm_open(struct kvm *k, const char *path, char *err, size_t errlen)
 {
 	int ver, nent = 256;	/* enough for current CPUs: one KVM_GET_SUPPORTED_CPUID call */
@@ -67,7 +74,7 @@ int kvm_open(struct kvm *k, const char *path, char *err, size_t errlen)
 	memset(k, 0, sizeof(*k));
 	k->sys_fd = k->vm_fd = -1;
 	if (!path)
-		path = EBB_KVM_DEV;
+		path = kvm_dev_path();
 	k->sys_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (k->sys_fd < 0) {
 		kvm_open_error(path, errno, err, errlen);

@@ -18,6 +18,7 @@
 #include <balloon/policy_launch.h>
 #include <vmm/cli.h>
 #include <vmm/kvm.h>
+#include <vmm/kvm_flavour.h>
 #include <vmm/log.h>
 #include <vmm/options.h>
 #include <vmm/qemu.h>
@@ -27,29 +28,65 @@
 extern const unsigned char ebb_guest_image[];
 extern const unsigned char ebb_guest_image_end[];
 
-/* --accel auto: KVM if /dev/kvm opens read-write, else QEMU, and say why. */
-static enum ebb_accel choose_accel(const struct ebb_options *o)
+/*
+ * Which backend runs the guest.  --accel auto takes KVM when it runs guest
+ * code natively, QEMU (TCG) when there is no KVM or when the KVM would
+ * interpret the guest (PVM): TCG translates code once where an
+ * interpreting KVM emulates every instruction every time.  The first
+ * line ebb prints says what it chose and why.
+ */
+static enum ebb_accel choose_accel(const struct ebb_options *o, struct kvm_flavour_info *kf)
 {
-	const char *dev = getenv("EBB_KVM_DEV") ?: EBB_KVM_DEV;
 	char why[512];
-	int fd;
+	double slow;
 
-	if (o->accel != EBB_ACCEL_AUTO)
-		return o->accel;
-	fd = open(dev, O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		close(fd);
+	if (o->accel == EBB_ACCEL_QEMU) {
+		kvm_flavour_probe(kf, NULL, KVM_PROBE_REPORT);
+		vmm_log("VM \"%s\" on QEMU (TCG), as --accel qemu asks; the host's KVM: %s",
+			o->name, kf->summary);
+		return EBB_ACCEL_QEMU;
+	}
+	kvm_flavour_probe(kf, NULL, KVM_PROBE_UNLESS_HARDWARE);
+	slow = kvm_flavour_slowdown(kf);
+	if (kf->flavour == KVM_FLAVOUR_NONE) {
+		if (o->accel == EBB_ACCEL_KVM)
+			return EBB_ACCEL_KVM;	/* vm_run says why it cannot */
+		kvm_open_error(kf->dev, kf->host.dev_errno, why, sizeof(why));
+		vmm_log("%s", why);
+		vmm_log("VM \"%s\" on QEMU (TCG): no usable KVM, running the guest under QEMU "
+			"instead (--accel qemu; --accel kvm to insist on KVM)", o->name);
+		return EBB_ACCEL_QEMU;
+	}
+	if (kf->native) {
+		vmm_log("VM \"%s\" on KVM, %s: %s", o->name, kf->summary, kf->why);
 		return EBB_ACCEL_KVM;
 	}
-	kvm_open_error(dev, errno, why, sizeof(why));
-	vmm_log("%s", why);
-	vmm_log("no usable KVM: running the guest under QEMU instead (--accel qemu; "
-		"--accel kvm to insist on KVM)");
+	if (o->accel == EBB_ACCEL_KVM) {
+		vmm_log("VM \"%s\" on KVM, %s, as --accel kvm insists: %s", o->name, kf->summary,
+			kf->why);
+		if (slow > 0)
+			vmm_log("warning: expect the guest to run about %.0fx slower than on a "
+				"hardware KVM; --accel auto would run it under QEMU (TCG)", slow);
+		else
+			vmm_log("warning: expect the guest to run orders of magnitude slower than "
+				"on a hardware KVM; --accel auto would run it under QEMU (TCG)");
+		return EBB_ACCEL_KVM;
+	}
+	if (!qemu_available(why, sizeof(why))) {
+		vmm_log("VM \"%s\" on KVM, %s: %s", o->name, kf->summary, kf->why);
+		vmm_log("warning: this KVM interprets the guest, and QEMU, which would run it "
+			"faster, is not there (%s): using KVM anyway", why);
+		return EBB_ACCEL_KVM;
+	}
+	vmm_log("VM \"%s\" on QEMU (TCG), because the host's KVM is %s: %s; QEMU translates "
+		"guest code instead of interpreting it (--accel kvm insists on KVM)", o->name,
+		kf->summary, kf->why);
 	return EBB_ACCEL_QEMU;
 }
 
 static int cmd_run(int argc, char **argv)
 {
+	static struct kvm_flavour_info kf;
 	struct ebb_options o;
 	char err[512];
 	const void *image = ebb_guest_image;
@@ -85,10 +122,10 @@ static int cmd_run(int argc, char **argv)
 		}
 		image = map;
 	}
-	if (choose_accel(&o) == EBB_ACCEL_QEMU)
-		status = qemu_run(&o, image, len);
+	if (choose_accel(&o, &kf) == EBB_ACCEL_QEMU)
+		status = qemu_run(&o, &kf, image, len);
 	else
-		status = vm_run(&o, image, len);
+		status = vm_run(&o, &kf, image, len);
 	if (map)
 		munmap(map, len);
 	return status;
@@ -100,6 +137,7 @@ static const struct {
 	const char *usage;
 } commands[] = {
 	{ "run", cmd_run, ebb_run_usage },
+	{ "kvm-info", kvm_info_main, kvm_info_usage },
 	{ "list", cli_list, cli_list_usage },
 	{ "stat", cli_stat, cli_stat_usage },
 	{ "console", cli_console, cli_console_usage },

@@ -267,7 +267,33 @@ static int exit_status(struct qemu *q, int wst)
 	return EBB_EXIT_INTERNAL;
 }
 
-int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
+bool qemu_available(char *why, size_t len)
+{
+	const char *bin = getenv("EBB_QEMU") ?: EBB_QEMU_DEFAULT;
+	const char *path = getenv("PATH") ?: "/usr/local/bin:/usr/bin:/bin";
+	char full[EBB_PATH_MAX];
+
+	if (strchr(bin, '/')) {
+		if (access(bin, X_OK) == 0)
+			return true;
+		snprintf(why, len, "%s: %s", bin, strerror(errno));
+		return false;
+	}
+	for (const char *p = path; *p; ) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(full, sizeof(full), "%.*s/%s", (int)n, p, bin);
+		if (n && access(full, X_OK) == 0)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	snprintf(why, len, "no %s on $PATH; apt-get install qemu-system-x86, or set $EBB_QEMU",
+		 bin);
+	return false;
+}
+
+int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
+	     const void *kernel, size_t kernel_len)
 {
 	static char cmdline[EBB_CMDLINE_MAX];
 	const char *qemu_bin = getenv("EBB_QEMU") ?: EBB_QEMU_DEFAULT;
@@ -464,6 +490,7 @@ int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	q->mon.nr_cpus = o->nr_cpus;
 	q->mon.nr_nodes = o->nr_nodes;
 	q->mon.swap = o->swap_path[0] ? o->swap_path : NULL;
+	q->mon.kvm = kf;
 	monitor_run(&q->mon, &be);
 	term_raw_leave();
 	waitpid(q->pid, &wst, 0);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -14,6 +15,7 @@
 #include <linux/kvm.h>
 
 #include <vmm/cpu.h>
+#include <vmm/insn.h>
 #include <vmm/vm.h>
 
 #define KICK_SIGNAL	SIGUSR1
@@ -55,6 +57,86 @@ static void triple_fault(struct vcpu *c)
 	else
 		vm_stop(c->vm, EBB_EXIT_TRIPLE_FAULT,
 			"guest triple fault: vCPU %u shut down", c->id);
+}
+
+/*
+ * The instruction at the guest's RIP: the bytes KVM reports with an
+ * emulation failure (Linux 5.14+), else read through the guest's page
+ * tables (KVM_TRANSLATE) from guest RAM.  Returns how many bytes.
+ */
+static size_t failed_insn(struct vcpu *c, const struct kvm_regs *r, uint8_t *bytes)
+{
+	struct kvm_run *run = c->run;
+	struct kvm_translation tr = { .linear_address = r->rip };
+	const uint8_t *p;
+
+	if (run->emulation_failure.ndata >= 3 &&
+	    (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) &&
+	    run->emulation_failure.insn_size) {
+		size_t n = run->emulation_failure.insn_size;
+
+		if (n > sizeof(run->emulation_failure.insn_bytes))
+			n = sizeof(run->emulation_failure.insn_bytes);
+		memcpy(bytes, run->emulation_failure.insn_bytes, n);
+		return n;
+	}
+	if (ioctl(c->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid)
+		return 0;
+	/* Not past the page: the next one may not be mapped. */
+	for (size_t n = 15; n > 0; n--) {
+		if ((tr.physical_address & 0xfff) + n > 0x1000)
+			continue;
+		p = guest_mem_ptr(&c->vm->mem, tr.physical_address, n);
+		if (p) {
+			memcpy(bytes, p, n);
+			return n;
+		}
+	}
+	return 0;
+}
+
+static const char *const internal_suberror[] = {
+	[KVM_INTERNAL_ERROR_EMULATION] = "instruction emulation failed",
+	[KVM_INTERNAL_ERROR_SIMUL_EX] = "an exception while delivering an exception",
+	[KVM_INTERNAL_ERROR_DELIVERY_EV] = "an error while delivering an event",
+	[KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON] = "an exit reason KVM did not expect",
+};
+
+/*
+ * KVM gave up on the guest.  On an interpreting KVM (PVM) that is most
+ * often an instruction its emulator cannot run: say which, from its bytes.
+ */
+static void internal_error(struct vcpu *c)
+{
+	uint32_t sub = c->run->internal.suberror;
+	const char *what = sub < sizeof(internal_suberror) / sizeof(internal_suberror[0]) &&
+			   internal_suberror[sub] ? internal_suberror[sub] : "unknown suberror";
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+	uint8_t bytes[15];
+	char hex[3 * sizeof(bytes) + 1] = "", insn[96];
+	size_t n;
+
+	if (sub != KVM_INTERNAL_ERROR_EMULATION || ioctl(c->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(c->fd, KVM_GET_SREGS, &sr) < 0) {
+		vm_stop(c->vm, EBB_EXIT_INTERNAL, "vCPU %u: KVM internal error, suberror %u (%s)",
+			c->id, sub, what);
+		return;
+	}
+	n = failed_insn(c, &r, bytes);
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%s%02x", i ? " " : "", bytes[i]);
+	if (n)
+		insn_describe(bytes, n, sr.cs.l, insn, sizeof(insn));
+	vm_stop(c->vm, EBB_EXIT_INTERNAL,
+		"vCPU %u: KVM could not emulate the guest instruction at RIP 0x%llx "
+		"(%s-bit code): %s%s%s%s.  %s", c->id, r.rip, sr.cs.l ? "64" : sr.cs.db ? "32" : "16",
+		n ? insn : "its bytes could not be read", n ? " [" : "", hex, n ? "]" : "",
+		c->vm->kvm_flavour && !c->vm->kvm_flavour->native ?
+		"This KVM interprets guest code and its emulator lacks that instruction: "
+		"run the guest on a hardware KVM, or under QEMU (--accel qemu)" :
+		"KVM emulates only what traps (MMIO, I/O, some privileged instructions): "
+		"is code running from MMIO, or touching memory ebb did not map?");
 }
 
 /* Returns false when the VM must stop. */
@@ -110,11 +192,7 @@ static bool handle_exit(struct vcpu *c)
 			c->id, (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
-		vm_stop(vm, EBB_EXIT_INTERNAL,
-			"vCPU %u: KVM internal error, suberror %u%s", c->id,
-			run->internal.suberror,
-			run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
-			" (instruction emulation failed: code running from MMIO or a bad access?)" : "");
+		internal_error(c);
 		return false;
 	case KVM_EXIT_INTR:
 		return true;

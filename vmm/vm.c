@@ -70,6 +70,7 @@ static void kvm_status(void *ctx, json_t *into)
 	json_object_set_new(into, "pid", json_integer(getpid()));
 	json_object_set_new(into, "unhandled_pio", json_integer((json_int_t)vm->pio.unhandled));
 	json_object_set_new(into, "unhandled_mmio", json_integer((json_int_t)vm->mmio.unhandled));
+	vm_kvm_stats_status(vm, into);
 	if (vm->has_blk) {
 		struct virtio_blk_stats st;
 
@@ -128,9 +129,11 @@ static void print_stats(struct vm *vm)
 		(vm->stats.t_loaded - vm->stats.t_mem) / 1000,
 		(vm->stats.t_vcpus - vm->stats.t_loaded) / 1000, rss, hwm, shmem, guest,
 		rss > shmem ? rss - shmem : 0, vm->pio.unhandled, vm->mmio.unhandled);
+	vm_kvm_stats_print(vm, stderr);
 }
 
-int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
+int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
+	   const void *kernel, size_t kernel_len)
 {
 	static char cmdline[EBB_CMDLINE_MAX];
 	char devparams[256];
@@ -141,6 +144,7 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		.chan_write = kvm_chan_write,
 		.quit = kvm_quit,
 		.status = kvm_status,
+		.kvm_stats = vm_kvm_stats_query,
 	};
 	struct ebb_layout layout;
 	struct elf_image img;
@@ -162,8 +166,10 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	}
 	vm->stats.t_start = mono_ns();
 	vm->opts = o;
+	vm->kvm_flavour = kf;
 	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
 	vm->swap_fd = -1;
+	vm->kvm_stats.fd = -1;
 	vm->mon.listen_fd = -1;
 	for (int i = 0; i < 2; i++)
 		vm->console_fd[i] = vm->chan_fd[i] = -1;
@@ -185,11 +191,12 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 		goto out;
 	}
 
-	if (kvm_open(&vm->kvm, getenv("EBB_KVM_DEV"), err, sizeof(err))) {
+	if (kvm_open(&vm->kvm, kf ? kf->dev : NULL, err, sizeof(err))) {
 		vmm_log("%s", err);
 		goto out;
 	}
 	vm->stats.t_kvm = mono_ns();
+	vm_kvm_stats_open(vm);
 	if (monitor_listen(&vm->mon, o->name, err, sizeof(err))) {
 		vmm_log("%s", err);
 		goto out;
@@ -279,6 +286,7 @@ int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len)
 	vm->mon.nr_cpus = o->nr_cpus;
 	vm->mon.nr_nodes = o->nr_nodes;
 	vm->mon.swap = o->swap_path[0] ? o->swap_path : NULL;
+	vm->mon.kvm = kf;
 	monitor_run(&vm->mon, &be);
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
@@ -301,6 +309,7 @@ out:
 		unlink(vm->mon.sock_path);
 	}
 	guest_mem_destroy(&vm->mem);
+	kvm_stats_close(&vm->kvm_stats);
 	kvm_close(&vm->kvm);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);

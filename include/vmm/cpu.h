@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vmm/kvm_stats.h>
+
 struct vm;
 
 struct vcpu {
@@ -21,6 +23,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	int started;
+	struct kvm_stats stats;	/* KVM's statistics of this vCPU (fd -1: none) */
 };
 
 /* Create vCPU @id with CPUID and MSRs set.  0, or -1 with a message. */

@@ -19,7 +19,10 @@ struct kvm {
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID */
 };
 
-/* Open @path (NULL: /dev/kvm) and create a VM.  0, or -1 with a message. */
+/* The KVM device: $EBB_KVM_DEV when set and not empty, else /dev/kvm. */
+const char *kvm_dev_path(void);
+
+/* Open @path (NULL: kvm_dev_path()) and create a VM.  0, or -1 with a message. */
 int kvm_open(struct kvm *k, const char *path, char *err, size_t errlen);
 void kvm_close(struct kvm *k);
 

@@ -28,6 +28,8 @@
 #define MONITOR_QUIT_GRACE_NS		(10ULL * 1000000000ULL)
 
 /* Who a reply goes to: a slot and the generation it had. */
+struct kvm_flavour_info;
+
 struct ctl_ref {
 	int slot;
 	uint64_t gen;
@@ -59,6 +61,8 @@ struct monitor_backend {
 	 */
 	int (*balloon_set)(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen);
 	void (*balloon_query)(void *ctx, json_t *into);
+	/* query-kvm-stats's answer (vmm/kvm_stats_vm.c); NULL: no KVM, as under QEMU (TCG). */
+	json_t *(*kvm_stats)(void *ctx);
 };
 
 struct ctl_client {
@@ -76,6 +80,7 @@ struct monitor {
 	uint64_t mem_size;
 	unsigned int nr_cpus, nr_nodes;
 	const char *swap;		/* swap file path, or NULL */
+	const struct kvm_flavour_info *kvm;	/* the host's KVM, or NULL */
 	uint64_t t_start;		/* mono_ns */
 	struct chan chan;
 	int listen_fd;

@@ -16,13 +16,23 @@
 #ifndef EBB_VMM_QEMU_H
 #define EBB_VMM_QEMU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <vmm/options.h>
 
 #define EBB_QEMU_DEFAULT	"qemu-system-x86_64"	/* $EBB_QEMU overrides */
 
-/* Run the VM under QEMU until it ends; returns ebb's exit status. */
-int qemu_run(const struct ebb_options *o, const void *kernel, size_t kernel_len);
+struct kvm_flavour_info;
+
+/*
+ * Run the VM under QEMU until it ends; returns ebb's exit status.  @kf is
+ * what ebb found of the host's KVM, for query-status.
+ */
+int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
+	     const void *kernel, size_t kernel_len);
+
+/* Is QEMU ($EBB_QEMU or qemu-system-x86_64 on $PATH) there to run?  Else why not. */
+bool qemu_available(char *why, size_t len);
 
 #endif

@@ -12,9 +12,12 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <vmm/bus.h>
 #include <vmm/kvm.h>
+#include <vmm/kvm_flavour.h>
+#include <vmm/kvm_stats.h>
 #include <vmm/memory.h>
 #include <vmm/monitor.h>
 #include <vmm/options.h>
@@ -45,6 +48,7 @@ struct vm_stats {
 
 struct vm {
 	const struct ebb_options *opts;
+	const struct kvm_flavour_info *kvm_flavour;	/* what kind of KVM runs it */
 	struct kvm kvm;
 	struct guest_mem mem;
 	struct bus pio, mmio;
@@ -64,6 +68,8 @@ struct vm {
 	int stop_fd;			/* eventfd, readable once stopping */
 	pthread_mutex_t stop_lock;
 	struct vm_stats stats;
+	struct kvm_stats kvm_stats;	/* KVM's statistics of the VM (fd -1: none) */
+	char kvm_stats_why[256];	/* why the VM or a vCPU has none */
 };
 
 /* End the VM with @status; the first call wins and prints @fmt (if any). */
@@ -72,9 +78,11 @@ void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 
 /*
  * Build and run the VM until it ends; returns ebb's exit status.
- * @kernel is the guest ELF image in memory.
+ * @kernel is the guest ELF image in memory; @kf what ebb found of the
+ * host's KVM (vmm/kvm_flavour.c), shown to the user and in query-status.
  */
-int vm_run(const struct ebb_options *o, const void *kernel, size_t kernel_len);
+int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
+	   const void *kernel, size_t kernel_len);
 
 /* Port I/O devices that end the VM: 0xf4 power-off, 0xcf9 / 0x64 reset. */
 int debug_exit_register(struct vm *vm);
@@ -90,6 +98,16 @@ int devices_start(struct vm *vm);
 /* The balloon's control-socket operations (vmm/balloon.c, monitor_backend). */
 int vm_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen);
 void vm_balloon_query(void *ctx, json_t *into);
+/*
+ * KVM's statistics (vmm/kvm_stats_vm.c): open the VM's file (after
+ * KVM_CREATE_VM; the vCPUs' in cpu_create), query-kvm-stats's answer
+ * (monitor_backend.kvm_stats), kvm_exits for query-status, and the
+ * totals line of ebb run --stats.
+ */
+void vm_kvm_stats_open(struct vm *vm);
+json_t *vm_kvm_stats_query(void *ctx);
+void vm_kvm_stats_status(struct vm *vm, json_t *into);
+void vm_kvm_stats_print(struct vm *vm, FILE *f);
 void devices_destroy(struct vm *vm);
 
 /* Terminal: raw mode for an interactive stdin, restored at exit. */

@@ -72,10 +72,11 @@ ACCEL=qemu EBB=$EBB sh "$CHECKS" | tee "$out/qemu"
 count "$out/qemu"
 grep -q '^devices-qemu: [0-9]* passed' "$out/qemu" || failure "devices-qemu: the checks did not finish"
 
-if [[ -e /dev/kvm && -r /dev/kvm && -w /dev/kvm && ${EBB_KVM_RUN:-auto} != nested ]]; then
-	how="directly (this host has a usable /dev/kvm)"
+read -r where why < <(tests/nested/kvm-where.sh "$EBB")
+if [[ $where == direct ]]; then
+	how="directly ($why)"
 else
-	how="inside the nested harness (QEMU TCG with a nested KVM; this host has no usable /dev/kvm)"
+	how="inside the nested harness (QEMU TCG with a nested hardware KVM: $why)"
 fi
 echo "== devices: KVM backend checks, run $how"
 tests/nested/kvm-run.sh --timeout "${DEVICES_E2E_TIMEOUT:-600}" --file "$EBB:$EBB" \

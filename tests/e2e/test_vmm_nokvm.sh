@@ -24,22 +24,46 @@ ebb() {
 }
 has() { grep -q -- "$2" "$TMP/$1"; }
 
+# Whatever this host has, EBB_KVM_DEV hides it: ebb looks for KVM there.
+nokvm=/nonexistent/kvm
+export EBB_KVM_DEV=$nokvm
 if [ -e /dev/kvm ]; then
-	export EBB_KVM_DEV=/nonexistent/kvm
-	where="EBB_KVM_DEV=/nonexistent/kvm (this host has /dev/kvm)"
+	where="EBB_KVM_DEV=$nokvm hides this host's /dev/kvm"
 else
-	where="this host has no /dev/kvm"
+	where="EBB_KVM_DEV=$nokvm; this host has no /dev/kvm either"
 fi
 
 ebb run --accel kvm --kernel "$GUESTS/vmm_hello.elf"
 if [ $st -ne 1 ]; then bad no-kvm "exit status $st, want 1"
-elif ! has err "does not exist"; then bad no-kvm "message does not say /dev/kvm is missing"
+elif ! has err "$nokvm does not exist"; then bad no-kvm "message does not say $nokvm is missing"
 elif ! has err "modprobe kvm_intel or modprobe kvm_amd"; then bad no-kvm "message does not say what to do"
 else ok "no-kvm: clear error, exit 1 ($where)"; fi
 
 ebb run --accel kvm
-if [ $st -ne 1 ] || ! has err "/dev/kvm"; then bad no-kvm-embedded "exit $st, want 1 with a /dev/kvm message"
+if [ $st -ne 1 ] || ! has err "$nokvm"; then bad no-kvm-embedded "exit $st, want 1 with a message naming $nokvm"
 else ok "no-kvm-embedded: ebb run --accel kvm of the embedded guest fails the same way"; fi
+
+ebb kvm-info --brief
+if [ $st -ne 0 ] || ! has out "^none none no KVM"; then bad kvm-info-none "want \"none none no KVM\": $(cat "$TMP/out")"
+else ok "kvm-info-none: ebb kvm-info --brief says there is no KVM ($where)"; fi
+
+ebb kvm-info --json
+if [ $st -ne 0 ] || ! has out '"flavour": "none"' || ! has out "$nokvm cannot be opened"; then
+	bad kvm-info-json "exit $st, want flavour none and why"
+else ok "kvm-info-json: flavour none, with the reason"; fi
+
+ebb kvm-info --bogus
+if [ $st -ne 1 ] || ! has err "Usage: ebb kvm-info"; then bad kvm-info-usage "exit $st, want 1 and usage"
+else ok "kvm-info-usage: an unknown option -> usage, exit 1"; fi
+
+env -u EBB_KVM_DEV "$EBB" kvm-info </dev/null >"$TMP/out" 2>"$TMP/err"
+st=$?
+if [ $st -ne 0 ] || ! has out "^KVM at /dev/kvm: " || ! has out "ebb run --accel auto: "; then
+	bad kvm-info-host "ebb kvm-info on this host: exit $st"
+else
+	ok "kvm-info-host: this host: $(head -n 1 "$TMP/out")"
+	sed 's/^/    /' "$TMP/out"
+fi
 
 ebb --help
 if [ $st -ne 0 ] || ! has out "Usage: ebb"; then bad help "ebb --help: exit $st"

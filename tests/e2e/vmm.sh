@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 # The VMM's end-to-end tests: the CLI and no-KVM checks on this host
 # (tests/e2e/test_vmm_nokvm.sh), then the KVM tests (tests/e2e/test_vmm_kvm.sh)
-# through tests/nested/kvm-run.sh: directly when this host has a usable
-# /dev/kvm, otherwise inside the nested harness, in one nest boot.  Prints a
+# through tests/nested/kvm-run.sh: directly when this host's /dev/kvm runs
+# guest code natively, otherwise inside the nested harness, in one nest boot.
+# On a host whose KVM interprets the guest (PVM), a smoke test runs on that
+# KVM too (tests/e2e/test_kvm_interpreted.sh).  Prints a
 # PASS/FAIL line per test, says how the KVM tests ran, and ends with
 # "N passed, N failed".  Nothing is skipped silently: KVM tests that could not
 # run are failures.  Exit status 0 when everything passed.
@@ -48,11 +50,24 @@ echo "== vmm: CLI and no-KVM tests, on this host"
 EBB=$EBB GUESTS=$GUESTS tests/e2e/test_vmm_nokvm.sh | tee "$out/nokvm"
 count "$out/nokvm"
 
-if [[ -e /dev/kvm && -r /dev/kvm && -w /dev/kvm && ${EBB_KVM_RUN:-auto} != nested ]]; then
-	how="directly (this host has a usable /dev/kvm)"
+echo "== vmm: this host's KVM, as ebb sees it (ebb kvm-info)"
+"$EBB" kvm-info | sed 's/^/    /'
+read -r where why < <(tests/nested/kvm-where.sh "$EBB")
+if [[ $where == direct ]]; then
+	how="directly ($why)"
 else
-	how="inside the nested harness (QEMU TCG with a nested KVM; this host has no usable /dev/kvm)"
+	how="inside the nested harness (QEMU TCG with a nested hardware KVM: $why)"
 fi
+
+# A KVM that interprets the guest is not where the KVM tests run, but ebb
+# must still work on it when forced: a short smoke test on it, said so.
+read -r verdict _ < <("$EBB" kvm-info --brief)
+if [[ $verdict == interpreted ]]; then
+	echo "== vmm: smoke test on this host's own interpreting KVM (--accel kvm; slow by nature)"
+	EBB=$EBB tests/e2e/test_kvm_interpreted.sh | tee "$out/interp"
+	count "$out/interp"
+fi
+
 echo "== vmm: KVM tests, run $how"
 if [[ ! -x $KVM_RUN ]]; then
 	failure "vmm-kvm: $KVM_RUN is missing: the KVM tests did not run"

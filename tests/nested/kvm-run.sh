@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # kvm-run.sh - run a command where it has a /dev/kvm: directly when this host
-# has a usable one, otherwise inside the nested harness (tests/nested/nest.sh).
+# has one that runs guest code natively (hardware VMX/SVM), otherwise inside
+# the nested harness (tests/nested/nest.sh): with no usable /dev/kvm, or one
+# that interprets the guest (PVM); tests/nested/kvm-where.sh decides.
 # Either way it prints one line on stderr saying which path it took, and exits
 # with the command's status (nest.sh adds 124 timeout, 125 nest failure).
 #
@@ -46,20 +48,12 @@ done
 printf -v cmd_text '%q ' "$@"
 cmd_text=${cmd_text% }
 
-mode=${EBB_KVM_RUN:-auto}
-why=
-case $mode in
-auto)
-	if [[ ! -e /dev/kvm ]]; then
-		mode=nested why="no /dev/kvm on this host"
-	elif [[ ! -c /dev/kvm || ! -r /dev/kvm || ! -w /dev/kvm ]]; then
-		mode=nested why="/dev/kvm is not a read-writable device for uid $(id -u)"
-	else
-		mode=direct why="/dev/kvm is usable on this host"
-	fi ;;
-direct | nested) why="EBB_KVM_RUN=$mode" ;;
-*) say "error: EBB_KVM_RUN must be auto, direct or nested, not '$mode'"; exit 125 ;;
+case ${EBB_KVM_RUN:-auto} in
+auto | direct | nested) ;;
+*) say "error: EBB_KVM_RUN must be auto, direct or nested, not '$EBB_KVM_RUN'"; exit 125 ;;
 esac
+# Directly only where this host's KVM runs guest code natively.
+read -r mode why < <("$here/kvm-where.sh")
 
 if [[ $mode == direct ]]; then
 	say "$why; running directly: $cmd_text"

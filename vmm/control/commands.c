@@ -11,6 +11,7 @@
  *   {"execute": "balloon", "arguments": {"value": BYTES}}   guest size, as QMP's;
  *                                 or {"inflate": BYTES}: the balloon's own size
  *   {"execute": "query-balloon"}
+ *   {"execute": "query-kvm-stats"}  KVM's own statistics of the VM and its vCPUs
  *   {"execute": "console"}        the connection becomes the guest console
  *   {"execute": "quit"}
  *
@@ -24,6 +25,7 @@
 #include <string.h>
 
 #include <vmm/control/proc.h>
+#include <vmm/kvm_flavour.h>
 #include <vmm/log.h>
 #include <vmm/monitor.h>
 
@@ -171,6 +173,8 @@ static void cmd_query_status(struct monitor *m, struct ctl_ref who, json_t *args
 			      "control_channel_garbage", (json_int_t)m->chan.garbage);
 
 	json_object_set_new(r, "swap", m->swap ? json_string(m->swap) : json_null());
+	if (m->kvm)
+		json_object_set_new(r, "kvm", kvm_flavour_json(m->kvm));
 	if (m->be->status)
 		m->be->status(m->be->ctx, r);
 	ctl_reply(m, who, r);
@@ -334,6 +338,17 @@ static void cmd_query_balloon(struct monitor *m, struct ctl_ref who, json_t *arg
 	ctl_reply(m, who, r);
 }
 
+static void cmd_query_kvm_stats(struct monitor *m, struct ctl_ref who, json_t *args)
+{
+	if (!m->be->kvm_stats) {
+		ctl_error(m, who, "GenericError", "%s runs under %s, not KVM: there are no KVM "
+			  "statistics", m->name, strcmp(m->be->name, "qemu") ? m->be->name :
+			  "QEMU (TCG)");
+		return;
+	}
+	ctl_reply(m, who, m->be->kvm_stats(m->be->ctx));
+}
+
 static void cmd_console(struct monitor *m, struct ctl_ref who, json_t *args)
 {
 	ctl_reply(m, who, json_pack("{ss}", "backend", m->be->name));
@@ -358,6 +373,7 @@ static const struct {
 	{ "guest-exec", cmd_guest_exec },
 	{ "balloon", cmd_balloon },
 	{ "query-balloon", cmd_query_balloon },
+	{ "query-kvm-stats", cmd_query_kvm_stats },
 	{ "console", cmd_console },
 	{ "quit", cmd_quit },
 };
