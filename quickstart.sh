@@ -10,8 +10,9 @@
 #                          inside the nested harness (a Debian kernel booted
 #                          by QEMU TCG; downloaded once, cached in ~/.cache/ebb)
 #
-# Packages are installed with apt-get only when missing.  Without /dev/kvm
-# ebb itself runs the micro-VM under QEMU (TCG) and says so.
+# Packages are installed with apt-get only when missing.  Without /dev/kvm,
+# or with a KVM that would interpret the guest (PVM), ebb itself runs the
+# micro-VM under QEMU (TCG) and says why (docs/kvm-flavours.md).
 set -eu
 cd "$(dirname "$0")"
 
@@ -49,8 +50,10 @@ run | nested)
 	# kernel command line quotes the whole list).
 	init='echo == memory at boot ==; cat /proc/buddyinfo; free; run anon 192M random; run highorder 4 256; run frag 64M; run slab 20000 2; echo == memory after the workloads ==; cat /proc/buddyinfo; cat /proc/pagetypeinfo; cat /proc/vmstat; free; poweroff'
 	set -- run --mem 512M --numa 2 --append "ebb.init=\"$init\""
-	if [ "$mode" = run ] || { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
-		exec build/ebb "$@"	# KVM, or the QEMU backend without /dev/kvm
+	# ebb picks the backend itself (KVM where it runs the guest natively,
+	# else QEMU) and its first line says which and why.
+	if [ "$mode" = run ] || tests/nested/kvm-where.sh build/ebb | grep -q '^direct '; then
+		exec build/ebb "$@"
 	fi
 	echo "quickstart: running the micro-VM under real KVM inside the nested harness"
 	echo "quickstart: (QEMU TCG with a nested KVM; tests/nested/README.md)"
