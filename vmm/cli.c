@@ -35,7 +35,11 @@ const char cli_list_usage[] =
 "Usage: ebb list [--json]\n"
 "\n"
 "List the running VMs (their control sockets in the runtime directory:\n"
-"$EBB_RUNTIME_DIR, else $XDG_RUNTIME_DIR/ebb, else /run/ebb or /tmp/ebb-$UID).\n";
+"$EBB_RUNTIME_DIR, else $XDG_RUNTIME_DIR/ebb, else /run/ebb or /tmp/ebb-$UID).\n"
+"FLAVOUR is the kind of KVM that runs the VM (hardware, pvm, interpreted,\n"
+"unknown: docs/kvm-flavours.md), or tcg for a VM under QEMU, with the host\n"
+"KVM's flavour when it has one (tcg/pvm: QEMU because that KVM would\n"
+"interpret the guest).\n";
 
 const char cli_stat_usage[] =
 "Usage: ebb stat NAME [VIEW] [--json]\n"
@@ -206,6 +210,26 @@ static bool want_help(int argc, char **argv)
 		}							\
 	} while (0)
 
+/*
+ * The FLAVOUR column: the kind of KVM that runs a KVM VM ("hardware",
+ * "pvm" ...); for a QEMU VM, "tcg", with the host KVM's flavour beside it
+ * when there is one ("tcg/pvm": QEMU because that KVM would interpret).
+ */
+static const char *list_flavour(json_t *status)
+{
+	static char buf[32];
+	json_t *kvm = json_object_get(status, "kvm");
+	const char *f = json_string_value(json_object_get(kvm, "flavour"));
+	const char *backend = json_string_value(json_object_get(status, "backend"));
+
+	if (backend && !strcmp(backend, "qemu")) {
+		snprintf(buf, sizeof(buf), "tcg%s%s", f && strcmp(f, "none") ? "/" : "",
+			 f && strcmp(f, "none") ? f : "");
+		return buf;
+	}
+	return f ? f : "-";
+}
+
 int cli_list(int argc, char **argv)
 {
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
@@ -249,12 +273,13 @@ int cli_list(int argc, char **argv)
 		size_t i;
 		json_t *v;
 
-		printf("%-20s %-7s %8s %7s %5s %9s %s\n", "NAME", "BACKEND", "PID", "MEM", "CPUS",
-		       "UPTIME", "CONTROL");
+		printf("%-20s %-7s %-11s %8s %7s %5s %9s %s\n", "NAME", "BACKEND", "FLAVOUR", "PID",
+		       "MEM", "CPUS", "UPTIME", "CONTROL");
 		json_array_foreach(all, i, v)
-			printf("%-20s %-7s %8lld %6lldM %5lld %8.0fs %s\n",
+			printf("%-20s %-7s %-11s %8lld %6lldM %5lld %8.0fs %s\n",
 			       json_string_value(json_object_get(v, "name")),
 			       json_string_value(json_object_get(v, "backend")),
+			       list_flavour(v),
 			       (long long)json_integer_value(json_object_get(v, "pid")),
 			       (long long)json_integer_value(json_object_get(v, "mem_bytes")) >> 20,
 			       (long long)json_integer_value(json_object_get(v, "cpus")),

@@ -60,37 +60,39 @@ static void triple_fault(struct vcpu *c)
 }
 
 /*
- * The instruction at the guest's RIP: the bytes KVM reports with an
- * emulation failure (Linux 5.14+), else read through the guest's page
- * tables (KVM_TRANSLATE) from guest RAM.  Returns how many bytes.
+ * The instruction at the guest's RIP, up to @max bytes: read through the
+ * guest's page tables (KVM_TRANSLATE) from guest RAM, not past the page
+ * (the next may not be mapped); else the bytes KVM reports with an
+ * emulation failure (Linux 5.14+), which are only as many as its decoder
+ * fetched before giving up.  Returns how many bytes.
  */
-static size_t failed_insn(struct vcpu *c, const struct kvm_regs *r, uint8_t *bytes)
+static size_t failed_insn(struct vcpu *c, const struct kvm_regs *r, uint8_t *bytes, size_t max)
 {
 	struct kvm_run *run = c->run;
 	struct kvm_translation tr = { .linear_address = r->rip };
 	const uint8_t *p;
 
-	if (run->emulation_failure.ndata >= 3 &&
-	    (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) &&
-	    run->emulation_failure.insn_size) {
-		size_t n = run->emulation_failure.insn_size;
+	if (ioctl(c->fd, KVM_TRANSLATE, &tr) == 0 && tr.valid) {
+		size_t n = 0x1000 - (tr.physical_address & 0xfff);
 
-		if (n > sizeof(run->emulation_failure.insn_bytes))
-			n = sizeof(run->emulation_failure.insn_bytes);
-		memcpy(bytes, run->emulation_failure.insn_bytes, n);
-		return n;
-	}
-	if (ioctl(c->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid)
-		return 0;
-	/* Not past the page: the next one may not be mapped. */
-	for (size_t n = 15; n > 0; n--) {
-		if ((tr.physical_address & 0xfff) + n > 0x1000)
-			continue;
+		if (n > max)
+			n = max;
 		p = guest_mem_ptr(&c->vm->mem, tr.physical_address, n);
 		if (p) {
 			memcpy(bytes, p, n);
 			return n;
 		}
+	}
+	if (run->emulation_failure.ndata >= 3 &&
+	    (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
+		size_t n = run->emulation_failure.insn_size;
+
+		if (n > max)
+			n = max;
+		if (n > sizeof(run->emulation_failure.insn_bytes))
+			n = sizeof(run->emulation_failure.insn_bytes);
+		memcpy(bytes, run->emulation_failure.insn_bytes, n);
+		return n;
 	}
 	return 0;
 }
@@ -114,8 +116,8 @@ static void internal_error(struct vcpu *c)
 	struct kvm_regs r;
 	struct kvm_sregs sr;
 	uint8_t bytes[15];
-	char hex[3 * sizeof(bytes) + 1] = "", insn[96];
-	size_t n;
+	char hex[3 * 8 + 4] = "", insn[96];
+	size_t n, shown;
 
 	if (sub != KVM_INTERNAL_ERROR_EMULATION || ioctl(c->fd, KVM_GET_REGS, &r) < 0 ||
 	    ioctl(c->fd, KVM_GET_SREGS, &sr) < 0) {
@@ -123,9 +125,14 @@ static void internal_error(struct vcpu *c)
 			c->id, sub, what);
 		return;
 	}
-	n = failed_insn(c, &r, bytes);
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%s%02x", i ? " " : "", bytes[i]);
+	n = failed_insn(c, &r, bytes, sizeof(bytes));
+	/* Eight bytes say enough; the instruction's length is not decoded. */
+	shown = n < 8 ? n : 8;
+	for (size_t i = 0; i < shown; i++)
+		snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x%s", bytes[i],
+			 i + 1 < shown ? " " : "");
+	if (n > shown)
+		strcat(hex, " ..");
 	if (n)
 		insn_describe(bytes, n, sr.cs.l, insn, sizeof(insn));
 	vm_stop(c->vm, EBB_EXIT_INTERNAL,

@@ -88,5 +88,16 @@ else
 	fi
 fi
 
+echo "== vmm: KVM flavour tests, run $how"
+"$KVM_RUN" --timeout "${VMM_E2E_TIMEOUT:-600}" \
+	--file "$EBB:$EBB" --file "$GUESTS:$GUESTS" \
+	--file tests/e2e/test_kvm_interpreted.sh:tests/e2e/test_kvm_interpreted.sh \
+	-- tests/e2e/test_kvm_flavour.sh 2>"$out/flavour-run.err" | tee "$out/flavour"
+st=${PIPESTATUS[0]}
+sed 's/^/    /' "$out/flavour-run.err"
+count "$out/flavour"
+grep -q '^kvm-flavour: [0-9]* passed, [0-9]* failed' "$out/flavour" ||
+	failure "kvm-flavour: the KVM flavour tests did not finish (kvm-run.sh exit status $st)"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
