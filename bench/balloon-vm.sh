@@ -36,7 +36,8 @@ measure() {
 	grep '^error' "$tmp/$1" >&2
 }
 
-if [[ -r /dev/kvm && -w /dev/kvm ]]; then
+# This host's KVM only where it runs the guest natively (not PVM).
+if tests/nested/kvm-where.sh build/ebb | grep -q '^direct '; then
 	backends=(kvm)
 else
 	backends=(nested)

@@ -66,7 +66,8 @@ qemu_has_balloon() {
 
 backend=${OVERCOMMIT_BACKEND:-}
 if [[ -z $backend ]]; then
-	if [[ -r /dev/kvm && -w /dev/kvm ]]; then
+	# This host's KVM only where it runs the guest natively (not PVM).
+	if tests/nested/kvm-where.sh build/ebb | grep -q '^direct '; then
 		backend=kvm
 	elif command -v qemu-system-x86_64 >/dev/null && qemu_has_balloon; then
 		backend=qemu
