@@ -123,12 +123,14 @@ static void print_stats(struct vm *vm)
 		" kvm_us=%" PRIu64 " mem_us=%" PRIu64 " load_us=%" PRIu64 " vcpus_us=%" PRIu64
 		" rss_kib=%" PRIu64 " hwm_kib=%" PRIu64 " guest_mapped_kib=%" PRIu64
 		" guest_resident_kib=%" PRIu64 " vmm_overhead_kib=%" PRIu64
-		" unhandled_pio=%lu unhandled_mmio=%lu\n",
+		" unhandled_pio=%lu unhandled_mmio=%lu kvm_flavour=%s kvm_native=%d\n",
 		vm->stats.t_start, fe, ft, vm->stats.t_end,
 		(vm->stats.t_kvm - vm->stats.t_start) / 1000, (vm->stats.t_mem - vm->stats.t_kvm) / 1000,
 		(vm->stats.t_loaded - vm->stats.t_mem) / 1000,
 		(vm->stats.t_vcpus - vm->stats.t_loaded) / 1000, rss, hwm, shmem, guest,
-		rss > shmem ? rss - shmem : 0, vm->pio.unhandled, vm->mmio.unhandled);
+		rss > shmem ? rss - shmem : 0, vm->pio.unhandled, vm->mmio.unhandled,
+		vm->kvm_flavour ? kvm_flavour_name(vm->kvm_flavour->flavour) : "unknown",
+		vm->kvm_flavour ? vm->kvm_flavour->native : 1);
 	vm_kvm_stats_print(vm, stderr);
 }
 
