@@ -86,4 +86,6 @@ const char policy_top_usage[] =
 "Usage: ebb top [--interval S] [--once] [--connect URI]\n"
 "\n"
 "A live view of every running VM: balloon size and target, host RSS, guest\n"
-"free and available memory, swap in/out and memory stall per second.\n";
+"free and available memory, swap in/out and memory stall per second, and\n"
+"KVM exits per second (EXITS/s, from KVM's own statistics: - for a VM under\n"
+"QEMU, on a host without them, or before the second sample).\n";

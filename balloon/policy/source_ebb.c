@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * ebb VMs as controller targets: each tick asks the VM's control socket
- * for query-balloon (the device's target and actual, the guest's last
- * stats) and reads the VMM's RSS from /proc (the QEMU process under the
- * QEMU backend); a target is the socket's "balloon" command.  A new
+ * for query-status (KVM's exit count, under the KVM backend) and
+ * query-balloon (the device's target and actual, the guest's last stats)
+ * and reads the VMM's RSS from /proc (the QEMU process under the QEMU
+ * backend); a target is the socket's "balloon" command.  A new
  * connection per request: the socket is local and the VM may restart.
  */
 #include <dirent.h>
@@ -93,10 +94,18 @@ static int ebb_sample(void *ctx, struct policy_vm *v)
 {
 	struct ebb_vm *e = ctx;
 	char err[256];
-	json_t *r = policy_ebb_call(e->name, json_pack("{ss}", "execute", "query-balloon"),
+	json_t *r = policy_ebb_call(e->name, json_pack("{ss}", "execute", "query-status"),
 				    5000, err, sizeof(err));
 	json_t *st;
 
+	if (!r)
+		return -1;
+	/* Before the balloon's figures: a VM without a balloon has exits all the same. */
+	v->has_kvm_exits = json_is_integer(json_object_get(r, "kvm_exits"));
+	v->kvm_exits = jint(r, "kvm_exits");
+	json_decref(r);
+	r = policy_ebb_call(e->name, json_pack("{ss}", "execute", "query-balloon"), 5000, err,
+			    sizeof(err));
 	if (!r)
 		return -1;
 	st = json_object_get(r, "stats");

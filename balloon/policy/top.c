@@ -2,7 +2,8 @@
 /*
  * `ebb top`: every running VM on one screen, refreshed each interval:
  * balloon size and target, host RSS, guest free / available, swap in/out
- * and memory stall over the interval, and the host's PSI.  The controller
+ * and memory stall over the interval, KVM exits per second (KVM's own
+ * statistics, ebb's KVM backend only), and the host's PSI.  The controller
  * with no policy does the sampling, so the figures are the ones the
  * policies see.
  */
@@ -16,6 +17,19 @@
 
 #define MIB(b) ((unsigned long long)((b) >> 20))
 
+/* VM @i's exits per second between the samples; "-" unknown (QEMU, first sample). */
+static void exits_rate(char *buf, size_t n, const struct policy_sample *p,
+		       const struct policy_sample *s, unsigned int i, double dt)
+{
+	const struct policy_vm *v = &s->vm[i];
+
+	if (!p || dt <= 0 || i >= p->nr_vms || !v->has_kvm_exits || !p->vm[i].has_kvm_exits ||
+	    v->kvm_exits < p->vm[i].kvm_exits)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.0f", (double)(v->kvm_exits - p->vm[i].kvm_exits) / dt);
+}
+
 static void draw(const struct policy_ctl *c, bool clear)
 {
 	const struct policy_sample *s = &c->cur, *p = c->prev.t_ns ? &c->prev : NULL;
@@ -25,23 +39,26 @@ static void draw(const struct policy_ctl *c, bool clear)
 		fputs("\033[H\033[J", stdout);
 	printf("ebb top - %u VM(s), host available %llu MiB, PSI some avg10 %.2f%%\n\n",
 	       s->nr_vms, MIB(s->host.avail), s->host.psi_some_avg10);
-	printf("%-16s %8s %8s %8s %8s %8s %8s %8s %8s %7s %4s\n", "VM", "RAM", "TARGET", "SIZE",
-	       "RSS", "FREE", "AVAIL", "SWIN/s", "SWOUT/s", "STALL%", "OOM");
+	printf("%-16s %8s %8s %8s %8s %8s %8s %8s %8s %7s %4s %9s\n", "VM", "RAM", "TARGET", "SIZE",
+	       "RSS", "FREE", "AVAIL", "SWIN/s", "SWOUT/s", "STALL%", "OOM", "EXITS/s");
 	for (unsigned int i = 0; i < s->nr_vms; i++) {
 		const struct policy_vm *v = &s->vm[i];
 		double stall = 0;
+		char exits[32];
 
 		if (p && dt > 0 && v->stall_us >= p->vm[i].stall_us)
 			stall = (double)(v->stall_us - p->vm[i].stall_us) / (dt * 1e4);
 		printf("%-16.16s %7lluM %7lluM %7lluM %7lluM ", v->name, MIB(v->ram), MIB(v->target),
 		       MIB(v->actual), MIB(v->rss));
 		if (v->has_stats)
-			printf("%7lluM %7lluM %7.1fM %7.1fM %7.2f %4llu\n", MIB(v->free),
+			printf("%7lluM %7lluM %7.1fM %7.1fM %7.2f %4llu", MIB(v->free),
 			       MIB(v->avail), POLICY_RATE(p, s, i, swap_in) / 1048576.0,
 			       POLICY_RATE(p, s, i, swap_out) / 1048576.0, stall,
 			       (unsigned long long)v->oom_kills);
 		else
-			printf("%8s %8s %8s %8s %7s %4s\n", "-", "-", "-", "-", "-", "-");
+			printf("%8s %8s %8s %8s %7s %4s", "-", "-", "-", "-", "-", "-");
+		exits_rate(exits, sizeof(exits), p, s, i, dt);
+		printf(" %9s\n", exits);
 	}
 	fflush(stdout);
 }

@@ -43,6 +43,8 @@ struct policy_vm {
 	uint64_t stall_us;	/* memory stall (PSI "some" total), microseconds */
 	uint32_t stall_avg10;	/* PSI "some" avg10, percent x 100 */
 	uint64_t infl_reclaim, infl_swap;	/* last inflation: from the LRU, to swap */
+	bool has_kvm_exits;	/* ebb's KVM backend with KVM's statistics (not QEMU) */
+	uint64_t kvm_exits;	/* every vCPU's exits to the host, cumulative */
 };
 
 /*
