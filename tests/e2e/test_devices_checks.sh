@@ -117,6 +117,25 @@ if ebb stat "$NAME" --json >"$TMP/json" && grep -q '"nr_free_pages"' "$TMP/json"
 	ok "query-memory: buddyinfo, vmstat, zoneinfo, meminfo as JSON"
 else bad query-memory "vmstat/zoneinfo missing from ebb stat --json"; show "$TMP/json"; fi
 
+# 4b. KVM's own statistics: by group under KVM; under QEMU (TCG) there is no
+# KVM, which ebb stat says (exit 3), and ebb top shows no exit rate.
+ebb stat "$NAME" kvm >"$TMP/kvm" 2>&1
+st=$?
+ebb ctl "$NAME" '{"execute": "query-status"}' >"$TMP/kstatus" 2>&1
+if [ "$ACCEL" = qemu ]; then
+	if [ $st -eq 3 ] && grep -q "runs under QEMU (TCG), not KVM: there are no KVM statistics" "$TMP/kvm" &&
+	   ! grep -q '"kvm_exits"' "$TMP/kstatus"; then
+		ok "stat-kvm: under QEMU, a clear error (exit 3) and no kvm_exits in query-status"
+	else bad stat-kvm "exit $st, want 3 and \"no KVM statistics\""; show "$TMP/kvm"; fi
+	timeout 3 "$EBB" top --interval 1 >"$TMP/top" 2>&1
+	row=$(grep "^$NAME " "$TMP/top" | tail -n 1)
+	if [ "${row##* }" = "-" ] && grep -q 'EXITS/s' "$TMP/top"; then
+		ok "top-exits: ebb top's EXITS/s is - for a VM under QEMU"
+	else bad top-exits "want EXITS/s - for $NAME"; show "$TMP/top" 4; fi
+elif [ $st -eq 0 ] && grep -q "exits by reason" "$TMP/kvm" && grep -q '"kvm_exits":[1-9]' "$TMP/kstatus"; then
+	ok "stat-kvm: KVM's statistics by group; query-status has kvm_exits"
+else bad stat-kvm "exit $st, or no \"exits by reason\", or no kvm_exits"; show "$TMP/kvm"; show "$TMP/kstatus" 3; fi
+
 # 5. Garbage and unknown requests get an error; the VM goes on.
 ebb ctl "$NAME" 'this is not json' >"$TMP/g1"; g1=$?
 ebb ctl "$NAME" '{"execute": "frobnicate"}' >"$TMP/g2"; g2=$?

@@ -129,6 +129,62 @@ elif ! has out "sector 0 read OK"; then bad virtio-hostile "no service after the
 elif ! has err "descriptor chain longer than the queue"; then bad virtio-hostile "no message naming the loop"
 else ok "virtio-hostile: looping chain -> NEEDS_RESET, VM runs on, served after reset"; fi
 
+# 12. KVM's own statistics of a running VM (KVM_GET_STATS_FD): ebb stat NAME
+# kvm as JSON twice (the vCPUs' exits go up), as text (by group, a column per
+# vCPU), query-status's kvm_exits, and the totals line of ebb run --stats.
+export EBB_RUNTIME_DIR="$TMP/run"
+NAME=kstat-$$
+# The vCPUs' total of "exits" in `ebb stat NAME kvm --json` ($1), empty if none.
+kvm_exits() { tr -d ' \n' <"$1" | sed 's/.*"vcpu":{//' | sed -n 's/.*"exits":{[^}]*"total":\([0-9]*\).*/\1/p'; }
+mkfifo "$TMP/in"
+timeout "$T" "$EBB" run --name "$NAME" --cpus 2 --stats <"$TMP/in" >"$TMP/out" 2>"$TMP/err" &
+vm=$!
+exec 3>"$TMP/in"
+i=0
+while [ $i -lt "$T" ]; do
+	"$EBB" ctl "$NAME" '{"execute": "query-status"}' >"$TMP/status" 2>/dev/null
+	grep -q '"control_channel_ready":true' "$TMP/status" && break
+	kill -0 $vm 2>/dev/null || break
+	sleep 1
+	i=$((i + 1))
+done
+"$EBB" stat "$NAME" kvm --json >"$TMP/kvm1" 2>&1
+st1=$?
+"$EBB" exec "$NAME" echo port I/O on the control channel >/dev/null
+"$EBB" stat "$NAME" kvm --json >"$TMP/kvm2" 2>&1
+"$EBB" stat "$NAME" kvm >"$TMP/kvmtext" 2>&1
+st3=$?
+"$EBB" ctl "$NAME" '{"execute": "query-status"}' >"$TMP/status" 2>&1
+e1=$(kvm_exits "$TMP/kvm1")
+e2=$(kvm_exits "$TMP/kvm2")
+qe=$(sed -n 's/.*"kvm_exits":\([0-9]*\).*/\1/p' "$TMP/status")
+"$EBB" stop "$NAME" >/dev/null 2>&1
+wait $vm
+st=$?
+exec 3>&-
+if [ $st1 -ne 0 ] || [ -z "$e1" ] || [ -z "$e2" ]; then
+	bad kvm-stats-json "ebb stat $NAME kvm --json: exit $st1, exits \"$e1\" \"$e2\""
+	sed 's/^/    | /' "$TMP/kvm1" | head -n 20
+elif [ "$e2" -le "$e1" ]; then bad kvm-stats-json "exits did not go up: $e1 then $e2"
+else ok "kvm-stats-json: the vCPUs' exits $e1, then $e2 after a guest command"; fi
+missing=
+for g in "exits by reason" "guest page faults" "halts and polling" "interrupt injections" \
+	 "  exits " "(VM)" "vcpu1"; do
+	grep -qF "$g" "$TMP/kvmtext" || missing="$missing \"$g\""
+done
+if [ $st3 -ne 0 ] || [ -n "$missing" ]; then
+	bad kvm-stats-text "ebb stat $NAME kvm: exit $st3, lacks$missing"
+	sed 's/^/    | /' "$TMP/kvmtext" | head -n 30
+else ok "kvm-stats-text: by group, totals and a column per vCPU ($(grep -c '^  [a-z]' "$TMP/kvmtext") statistics)"; fi
+if [ -z "$qe" ] || [ -z "$e2" ] || [ "$qe" -lt "$e2" ]; then
+	bad kvm-stats-status "query-status kvm_exits \"$qe\", want at least $e2"
+	sed 's/^/    | /' "$TMP/status"
+else ok "kvm-stats-status: query-status has kvm_exits $qe"; fi
+if [ $st -ne 0 ]; then bad kvm-stats-run "ebb run exit $st after ebb stop, want 0"
+elif ! grep -q "^ebb-kvm-stats: vcpus=2 exits=[1-9][0-9]* .*insn_emulation=" "$TMP/err"; then
+	bad kvm-stats-run "no ebb-kvm-stats: line with exits and insn_emulation from ebb run --stats"
+else ok "kvm-stats-run: ebb run --stats prints KVM's totals ($(grep -o 'exits=[0-9]*' "$TMP/err" | head -n 1))"; fi
+
 rm -rf "$TMP"
 echo "vmm-kvm: $pass passed, $fail failed"
 [ $fail -eq 0 ]
