@@ -73,6 +73,12 @@ run_script() {
 	fi
 }
 
+# Say once what this host offers: the parts below name where they ran.
+if [[ $mode != unit && -x build/ebb ]]; then
+	echo "=== this host's KVM (ebb kvm-info): $(build/ebb kvm-info --brief 2>&1)"
+	echo "=== KVM-path tests run: $(tests/nested/kvm-where.sh build/ebb)"
+fi
+
 case $mode in
 unit | all)
 	run_check "unit tests" build/tests/unit
