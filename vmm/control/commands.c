@@ -341,9 +341,8 @@ static void cmd_query_balloon(struct monitor *m, struct ctl_ref who, json_t *arg
 static void cmd_query_kvm_stats(struct monitor *m, struct ctl_ref who, json_t *args)
 {
 	if (!m->be->kvm_stats) {
-		ctl_error(m, who, "GenericError", "%s runs under %s, not KVM: there are no KVM "
-			  "statistics", m->name, strcmp(m->be->name, "qemu") ? m->be->name :
-			  "QEMU (TCG)");
+		ctl_error(m, who, "GenericError", "this VM runs under %s, not KVM: there are no "
+			  "KVM statistics", strcmp(m->be->name, "qemu") ? m->be->name : "QEMU (TCG)");
 		return;
 	}
 	ctl_reply(m, who, m->be->kvm_stats(m->be->ctx));
