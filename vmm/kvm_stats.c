@@ -275,7 +275,7 @@ int kvm_stats_open(struct kvm_stats *s, int kvm_fd, char *err, size_t errlen)
 	}
 	if (kvm_stats_parse(s, fd, why, sizeof(why))) {
 		snprintf(err, errlen, "KVM's statistics file refused: %s", why);
-		errno = EINVAL;
+		errno = EBADMSG;
 		return -1;
 	}
 	return 0;

@@ -39,7 +39,8 @@ struct kvm_stats {
 
 /*
  * Open the statistics of the VM or vCPU behind @kvm_fd.  0, or -1 with
- * errno and a message in @err (ENOTTY/EINVAL: this KVM has no stats fd).
+ * errno and a message in @err (ENOTTY/EINVAL: this KVM has no stats fd;
+ * EBADMSG: it has one, and its file was refused).
  */
 int kvm_stats_open(struct kvm_stats *s, int kvm_fd, char *err, size_t errlen);
 
