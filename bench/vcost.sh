@@ -26,7 +26,7 @@ mkdir -p build/bench
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Where kvm-run.sh will run it (its own rule), for the label.
+# Where kvm-run.sh will run it (its own rule), for the report.
 case ${EBB_KVM_RUN:-auto} in
 nested) nested=true ;;
 direct) nested=false ;;
@@ -47,14 +47,9 @@ echo "vcost: QEMU (build/ebb run --accel qemu)"
 qemu_st=$?
 [[ $qemu_st -eq 0 ]] || echo "bench/vcost.sh: the QEMU runs ended with status $qemu_st" >&2
 
-if [[ $nested == true ]]; then
-	label="nested: kvm_amd in the nested harness (QEMU TCG with SVM and NPT on this host)"
-	nflag=(--nested)
-else
-	label="$(sed -n 's/^vcost-info kvm .*module=\([^ ]*\).*kernel=\([^ ]*\).*/\1 on Linux \2/p' "$tmp/kvm" | head -n 1)"
-	nflag=()
-fi
-"$VCOST" report "${nflag[@]}" --kvm-label "${label:-KVM}" --json build/bench/vcost.json "$tmp/kvm" "$tmp/qemu"
+nflag=()
+[[ $nested == true ]] && nflag=(--nested)
+"$VCOST" report "${nflag[@]}" --json build/bench/vcost.json "$tmp/kvm" "$tmp/qemu"
 rep_st=$?
 # Figures from both sides, or it did not run.
 [[ $kvm_st -eq 0 && $qemu_st -eq 0 && $rep_st -eq 0 ]]

@@ -34,6 +34,7 @@
 #include <vmm/cpu.h>
 #include <vmm/elf.h>
 #include <vmm/irqchip.h>
+#include <vmm/kvm_flavour.h>
 #include <vmm/kvm_stats.h>
 #include <vmm/log.h>
 #include <vmm/pvh.h>
@@ -533,28 +534,22 @@ static int session_create(struct session *s, const struct vcost_opts *o, const v
 	return 0;
 }
 
-/* Which KVM module answers, by what /sys/module shows. */
-static const char *kvm_module(void)
-{
-	static const char *const mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
-	char path[64];
-
-	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/module/%s", mods[i]);
-		if (!access(path, F_OK))
-			return mods[i];
-	}
-	return "unknown";
-}
-
+/* What the host says about its KVM (vmm/kvm_flavour.c, no calibration VM), for the label. */
 static void print_info(const struct session *s)
 {
+	struct kvm_flavour_info fi;
 	struct utsname u;
 
+	kvm_flavour_probe(&fi, getenv("EBB_KVM_DEV"), KVM_PROBE_REPORT);
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "unknown");
-	printf(VCOST_INFO_PREFIX "kvm tsc_khz=%" PRIu64 " tsc_source=%s module=%s kernel=%s"
-	       " vcpu_stats=%u vm_stats=%u\n", s->tsc_khz, s->tsc_source, kvm_module(), u.release,
+	printf(VCOST_INFO_PREFIX "kvm flavour=%s module=%s paging=%s tsc_khz=%" PRIu64
+	       " tsc_source=%s kernel=%s vcpu_stats=%u vm_stats=%u\n",
+	       kvm_flavour_name(fi.flavour),
+	       fi.host.mod_pvm ? "kvm_pvm" : fi.host.mod_amd ? "kvm_amd" :
+	       fi.host.mod_intel ? "kvm_intel" : "unknown",
+	       fi.paging ? (!strcmp(fi.paging, "shadow paging") ? "shadow" : fi.paging) : "unknown",
+	       s->tsc_khz, s->tsc_source, u.release,
 	       s->stats[STATS_VCPU].fd >= 0 ? s->stats[STATS_VCPU].nr : 0,
 	       s->stats[STATS_VM].fd >= 0 ? s->stats[STATS_VM].nr : 0);
 	fflush(stdout);

@@ -10,7 +10,7 @@
 static const char usage[] =
 "Usage: vcost kvm [--target-us N] [--reps N] GUEST.elf\n"
 "       vcost qemu [--ebb PATH] [--target-us N] [--reps N] GUEST.elf\n"
-"       vcost report [--nested] [--kvm-label TEXT] [--json PATH] KVM.txt QEMU.txt\n"
+"       vcost report [--nested] [--json PATH] KVM.txt QEMU.txt\n"
 "\n"
 "kvm and qemu run the virtualization-cost guest and print a record per\n"
 "timed run (and progress on stderr); report takes both runners' output,\n"
@@ -28,8 +28,6 @@ static int report(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--nested")) {
 			rp.nested = true;
-		} else if (!strcmp(argv[i], "--kvm-label") && i + 1 < argc) {
-			snprintf(rp.kvm_label, sizeof(rp.kvm_label), "%s", argv[++i]);
 		} else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
 			json = argv[++i];
 		} else if (argv[i][0] != '-' && nin < 2) {

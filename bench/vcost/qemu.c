@@ -230,8 +230,8 @@ int vcost_qemu(const struct vcost_opts *o)
 		if (q.done && WIFEXITED(st) && WEXITSTATUS(st) == 0)
 			return 0;
 		if (!q.why[0])
-			snprintf(q.why, sizeof(q.why), "the VM ended (ebb: %s)",
-				 last[0] ? last : "no message");
+			snprintf(q.why, sizeof(q.why), "the VM ended: %s",
+				 last[0] ? last : "ebb said nothing");
 		if (q.cur_op < (int)from) {
 			fprintf(stderr, "vcost qemu: the guest did not get through its set-up: %s\n",
 				q.why);

@@ -164,6 +164,26 @@ void vcost_report_finish(struct vcost_report *rp)
 
 /* ---- the table --------------------------------------------------------- */
 
+static const char *info_str(json_t *info, const char *key)
+{
+	const char *v = json_string_value(json_object_get(info, key));
+
+	return v ? v : "?";
+}
+
+/* What the KVM column is: "hardware KVM (kvm_amd, NPT) on Linux 6.1.0-57-amd64, nested ..." */
+static void kvm_label(const struct vcost_report *rp, char *buf, size_t len)
+{
+	if (!json_object_size(rp->kvm_info)) {
+		snprintf(buf, len, "KVM (it did not run)");
+		return;
+	}
+	snprintf(buf, len, "%s KVM (%s, %s paging) on Linux %s%s", info_str(rp->kvm_info, "flavour"),
+		 info_str(rp->kvm_info, "module"), info_str(rp->kvm_info, "paging"),
+		 info_str(rp->kvm_info, "kernel"),
+		 rp->nested ? ", nested: in the nested harness's QEMU TCG VM on this host" : "");
+}
+
 static void fmt_ns(char *buf, size_t len, const struct vcost_side *s)
 {
 	if (s->median && s->median->n) {
@@ -182,8 +202,11 @@ static bool has_figure(const struct vcost_side *s)
 
 void vcost_report_print(const struct vcost_report *rp, FILE *f)
 {
+	char label[256];
+
+	kvm_label(rp, label, sizeof(label));
 	fprintf(f, "\nvirtualization costs per operation, ns per iteration (medians)\n");
-	fprintf(f, "  KVM: %s\n", rp->kvm_label[0] ? rp->kvm_label : "KVM");
+	fprintf(f, "  KVM: %s\n", label);
 	fprintf(f, "  QEMU: ebb's QEMU backend (qemu-system-x86_64 -M microvm, TCG)\n");
 	fprintf(f, "  ratio: QEMU / KVM, > 1: KVM ran it faster; every op includes its loop's dec; jnz\n");
 	fprintf(f, "  %-36s %9s %9s %8s  %s\n", "op", "KVM", "QEMU", "ratio", "KVM statistics per op");
@@ -255,8 +278,9 @@ json_t *vcost_report_json(const struct vcost_report *rp)
 {
 	json_t *root = json_object(), *results = json_array(), *kvm = json_deep_copy(rp->kvm_info),
 	       *qemu = json_deep_copy(rp->qemu_info);
-	const char *label = rp->kvm_label[0] ? rp->kvm_label : "KVM";
+	char label[256];
 
+	kvm_label(rp, label, sizeof(label));
 	json_object_set_new(root, "bench", json_string("vcost"));
 	json_object_set_new(root, "nested", json_boolean(rp->nested));
 	json_object_set_new(kvm, "label", json_string(label));

@@ -4,7 +4,7 @@
  *
  *   vcost kvm GUEST.elf            run the guest on /dev/kvm; records on stdout
  *   vcost qemu [--ebb EBB] GUEST.elf  the same under ebb's QEMU backend (TCG)
- *   vcost report [--nested] [--kvm-label TEXT] [--json PATH] KVM.txt QEMU.txt
+ *   vcost report [--nested] [--json PATH] KVM.txt QEMU.txt
  *
  * The runners turn the guest's report lines (bench/vcost/proto.h) into
  * records, one per timed run, in a line format of their own so that a
@@ -126,8 +126,7 @@ struct vcost_row {
 };
 
 struct vcost_report {
-	bool nested;
-	char kvm_label[128];		/* what the KVM column is */
+	bool nested;			/* the KVM ran in the nested harness */
 	unsigned int nr_rows;
 	struct vcost_row rows[VCOST_MAX_OPS];
 	json_t *kvm_info, *qemu_info;	/* the runners' vcost-info keys */
