@@ -29,6 +29,8 @@
 #define EBB_MEMMAP_MAX		128
 #define EBB_CMDLINE_ADDR	0x10000ULL	/* NUL-terminated command line */
 #define EBB_CMDLINE_MAX		0x10000ULL	/* bytes, NUL included */
+#define EBB_ACPI_ADDR		0xe0000ULL	/* ACPI tables, the RSDP first (docs/acpi.md) */
+#define EBB_ACPI_SIZE		0x20000ULL	/* to 1 MiB: the BIOS area Linux scans */
 #define EBB_KERNEL_MIN_ADDR	0x100000ULL	/* 1 MiB: nothing loads below */
 
 /* Node sizes are whole multiples of this (a guestmm pageblock, a huge page). */
