@@ -18,7 +18,7 @@ cd "$(dirname "$0")"
 
 PACKAGES="gcc make pkg-config check libsubunit-dev libjansson-dev \
 qemu-system-x86 busybox-static cpio xz-utils kmod \
-libvirt-dev libvirt-daemon gnuplot-nox"
+libvirt-dev libvirt-daemon gnuplot-nox acpica-tools"
 
 missing=""
 for p in $PACKAGES; do
