@@ -84,6 +84,7 @@ static uint64_t idt[256][2] __attribute__((aligned(16)));
 
 /* The timer handler's (entry.S). */
 volatile uint64_t vcost_ticks;
+volatile uint64_t vcost_early_ticks;	/* ticks that came before the hlt op's hlt */
 volatile uint32_t vcost_rearm;
 
 /* Cursors of the ops that use things up. */
@@ -398,6 +399,7 @@ static void run_op(unsigned int i, uint64_t null_cycles, uint64_t target, unsign
 	uint64_t n, c, per;
 
 	cur_op = i;
+	vcost_early_ticks = 0;
 	com1_puts(VCOST_LINE_PREFIX "op ");
 	com1_putu(i);
 	com1_putc(' ');
@@ -455,6 +457,14 @@ static void run_op(unsigned int i, uint64_t null_cycles, uint64_t target, unsign
 		com1_putkv("cycles", c);
 		com1_putkv("base", base);
 		com1_putc('\n');
+	}
+	if (vcost_early_ticks) {
+		com1_puts(VCOST_LINE_PREFIX "op ");
+		com1_putu(i);
+		com1_puts(": ");
+		com1_putu(vcost_early_ticks);
+		com1_puts(" ticks came inside sti's interrupt shadow, before hlt; "
+			  "those iterations did not halt\n");
 	}
 }
 

@@ -135,6 +135,8 @@ OP op_hlt_timer
 	mov $APIC_BASE, %edx
 1:	mov %esi, APIC_TMICT(%rdx)
 	sti				/* sti; hlt: no tick slips in between */
+	.globl vcost_hlt_insn
+vcost_hlt_insn:
 	hlt
 	cli
 	dec %rdi
