@@ -4,18 +4,14 @@
  * no KVM); list, stat, console, stop, exec and ctl talk to running VMs
  * through their control sockets (vmm/cli.c).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <balloon/policy_launch.h>
+#include <vmm/boot.h>
 #include <vmm/cli.h>
 #include <vmm/kvm.h>
 #include <vmm/kvm_flavour.h>
@@ -88,10 +84,8 @@ static int cmd_run(int argc, char **argv)
 {
 	static struct kvm_flavour_info kf;
 	struct ebb_options o;
+	struct boot_files files;
 	char err[512];
-	const void *image = ebb_guest_image;
-	size_t len = (size_t)((uintptr_t)ebb_guest_image_end - (uintptr_t)ebb_guest_image);
-	void *map = NULL;
 	int status;
 
 	if (options_parse(argc, argv, &o, err, sizeof(err))) {
@@ -102,32 +96,16 @@ static int cmd_run(int argc, char **argv)
 		fputs(ebb_run_usage, stdout);
 		return EBB_EXIT_OK;
 	}
-	if (o.kernel) {
-		struct stat st;
-		int fd = open(o.kernel, O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) {
-			vmm_log("--kernel %s: %s", o.kernel,
-				fd < 0 ? strerror(errno) : "not a non-empty regular file");
-			if (fd >= 0)
-				close(fd);
-			return EBB_EXIT_SETUP;
-		}
-		len = (size_t)st.st_size;
-		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-		close(fd);
-		if (map == MAP_FAILED) {
-			vmm_log("--kernel %s: %s", o.kernel, strerror(errno));
-			return EBB_EXIT_SETUP;
-		}
-		image = map;
+	if (boot_files_open(&files, o.kernel, o.initrd, ebb_guest_image,
+			    (size_t)(ebb_guest_image_end - ebb_guest_image), err, sizeof(err))) {
+		vmm_log("%s", err);
+		return EBB_EXIT_SETUP;
 	}
 	if (choose_accel(&o, &kf) == EBB_ACCEL_QEMU)
-		status = qemu_run(&o, &kf, image, len);
+		status = qemu_run(&o, &kf, &files);
 	else
-		status = vm_run(&o, &kf, image, len);
-	if (map)
-		munmap(map, len);
+		status = vm_run(&o, &kf, &files);
+	boot_files_close(&files);
 	return status;
 }
 

@@ -63,7 +63,10 @@ const char ebb_run_usage[] =
 "  --append STR       add STR to the end of the guest command line\n"
 "  --name NAME        the VM's name (default ebb): its control socket\n"
 "                     NAME.sock for ebb list/stat/console/stop, messages, memfds\n"
-"  --kernel PATH      boot this PVH ELF instead of the embedded guest\n"
+"  --kernel PATH      boot this kernel instead of the embedded guest: a PVH\n"
+"                     ELF (ebb's guest, a vmlinux with a PVH note) or a Linux\n"
+"                     bzImage (vmlinuz), told apart by content\n"
+"  --initrd PATH      an initrd (initramfs) for the kernel\n"
 "  --host-node N[,N]  bind guest RAM to host NUMA node N (one for all guest\n"
 "                     nodes, or one per guest node)\n"
 "  --hugepages        back guest RAM with huge pages (reserve them first:\n"
@@ -294,6 +297,10 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 			if (!v)
 				return -1;
 			o->kernel = v;
+		} else if (OPT("--initrd")) {
+			if (!v)
+				return -1;
+			o->initrd = v;
 		} else if (!strcmp(a, "--balloon")) {
 			o->balloon = true;
 		} else if (!strncmp(a, "--balloon=", 10)) {

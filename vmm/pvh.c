@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * PVH boot data: hvm_start_info, the memory map and the command line,
- * written into guest RAM below 1 MiB; and a flat GDT matching the segment
- * state the boot CPU starts with.
+ * PVH boot data: hvm_start_info, the module list (the initrd), the
+ * memory map and the command line, written into guest RAM below 1 MiB;
+ * and a flat GDT matching the segment state the boot CPU starts with.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <vmm/boot.h>
+#include <vmm/e820.h>
 #include <vmm/layout.h>
 #include <vmm/memory.h>
 #include <vmm/pvh.h>
@@ -15,47 +17,60 @@
 
 int pvh_build(struct guest_mem *m, const char *cmdline, char *err, size_t errlen)
 {
-	const struct ebb_layout *l = &m->layout;
+	struct e820_table map;
+	struct boot_data bd = { .map = &map, .cmdline = cmdline };
+
+	e820_from_layout(&map, &m->layout);
+	return pvh_write_boot(m, &bd, err, errlen);
+}
+
+int pvh_write_boot(struct guest_mem *m, const struct boot_data *bd, char *err, size_t errlen)
+{
+	const struct e820_table *t = bd->map;
 	struct hvm_memmap_table_entry map[EBB_MEMMAP_MAX];
+	struct hvm_modlist_entry mod;
 	struct hvm_start_info si;
-	unsigned int nr = 0;
-	size_t clen = strlen(cmdline) + 1;
+	size_t clen = strlen(bd->cmdline) + 1;
 	void *p;
 
+	if (t->nr > EBB_MEMMAP_MAX)
+		ERR("too many memory map entries");
 	memset(map, 0, sizeof(map));
-	for (unsigned int i = 0; i < l->nr_ranges; i++) {
-		const struct ebb_range *r = &l->ranges[i];
-
-		/* Nodes are the command line's business; the map just says RAM. */
-		if (nr && map[nr - 1].addr + map[nr - 1].size == r->gpa) {
-			map[nr - 1].size += r->size;
-			continue;
-		}
-		if (nr == EBB_MEMMAP_MAX)
-			ERR("too many memory map entries");
-		map[nr].addr = r->gpa;
-		map[nr].size = r->size;
-		map[nr].type = XEN_HVM_MEMMAP_TYPE_RAM;
-		nr++;
+	for (unsigned int i = 0; i < t->nr; i++) {
+		map[i].addr = t->e[i].addr;
+		map[i].size = t->e[i].size;
+		map[i].type = t->e[i].type;	/* E820 numbering, as XEN_HVM_MEMMAP_TYPE_* */
 	}
 
 	memset(&si, 0, sizeof(si));
 	si.magic = XEN_HVM_START_MAGIC_VALUE;
 	si.version = 1;
 	si.cmdline_paddr = EBB_CMDLINE_ADDR;
+	si.rsdp_paddr = bd->rsdp_addr;
 	si.memmap_paddr = EBB_MEMMAP_ADDR;
-	si.memmap_entries = nr;
+	si.memmap_entries = t->nr;
+	if (bd->initrd_size) {
+		memset(&mod, 0, sizeof(mod));
+		mod.paddr = bd->initrd_addr;
+		mod.size = bd->initrd_size;
+		p = guest_mem_ptr(m, EBB_MODLIST_ADDR, sizeof(mod));
+		if (!p)
+			ERR("no guest RAM for the module list");
+		memcpy(p, &mod, sizeof(mod));
+		si.nr_modules = 1;
+		si.modlist_paddr = EBB_MODLIST_ADDR;
+	}
 
 	if (clen > EBB_CMDLINE_MAX)
 		ERR("the guest command line is longer than %llu bytes", EBB_CMDLINE_MAX - 1);
 	p = guest_mem_ptr(m, EBB_CMDLINE_ADDR, clen);
 	if (!p)
 		ERR("no guest RAM for the command line");
-	memcpy(p, cmdline, clen);
-	p = guest_mem_ptr(m, EBB_MEMMAP_ADDR, nr * sizeof(map[0]));
+	memcpy(p, bd->cmdline, clen);
+	p = guest_mem_ptr(m, EBB_MEMMAP_ADDR, t->nr * sizeof(map[0]));
 	if (!p)
 		ERR("no guest RAM for the memory map");
-	memcpy(p, map, nr * sizeof(map[0]));
+	memcpy(p, map, t->nr * sizeof(map[0]));
 	p = guest_mem_ptr(m, EBB_START_INFO_ADDR, sizeof(si));
 	if (!p)
 		ERR("no guest RAM for start_info");

@@ -26,7 +26,8 @@
 
 #include <jansson.h>
 
-#include <vmm/elf.h>
+#include <vmm/boot.h>
+#include <vmm/e820.h>
 #include <vmm/layout.h>
 #include <vmm/log.h>
 #include <vmm/monitor.h>
@@ -293,7 +294,7 @@ bool qemu_available(char *why, size_t len)
 }
 
 int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
-	     const void *kernel, size_t kernel_len)
+	     const struct boot_files *files)
 {
 	static char cmdline[EBB_CMDLINE_MAX];
 	const char *qemu_bin = getenv("EBB_QEMU") ?: EBB_QEMU_DEFAULT;
@@ -310,7 +311,8 @@ int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 		.status = q_status,
 	};
 	struct ebb_layout layout;
-	struct elf_image img;
+	struct e820_table map;
+	struct boot_plan plan;
 	struct qemu *q = calloc(1, sizeof(*q));
 	const char *argv[64];
 	int argc = 0, status = EBB_EXIT_SETUP, wst = 0;
@@ -336,8 +338,12 @@ int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	}
 	/* The same checks as KVM's, so bad input fails the same on both. */
 	if (layout_build(&layout, o->nr_nodes, o->node_size, err, sizeof(err)) ||
-	    cmdline_build(o, &layout, NULL, cmdline, sizeof(cmdline), err, sizeof(err)) < 0 ||
-	    elf_parse(kernel, kernel_len, &img, err, sizeof(err))) {
+	    cmdline_build(o, &layout, NULL, cmdline, sizeof(cmdline), err, sizeof(err)) < 0) {
+		vmm_log("%s", err);
+		goto out;
+	}
+	e820_from_layout(&map, &layout);
+	if (boot_plan(&plan, files, &map, err, sizeof(err))) {
 		vmm_log("%s", err);
 		goto out;
 	}
@@ -363,7 +369,7 @@ int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 		goto out;
 	}
 	snprintf(q->elf, sizeof(q->elf), "%s/guest.elf", q->dir);
-	if (write_image(q->elf, kernel, kernel_len)) {
+	if (write_image(q->elf, files->kernel, files->kernel_len)) {
 		vmm_log("writing the guest image to %s: %s", q->elf, strerror(errno));
 		goto out;
 	}
@@ -396,6 +402,10 @@ int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	argv[argc++] = "-no-reboot";
 	argv[argc++] = "-kernel";
 	argv[argc++] = q->elf;
+	if (o->initrd) {
+		argv[argc++] = "-initrd";
+		argv[argc++] = o->initrd;
+	}
 	argv[argc++] = "-append";
 	argv[argc++] = cmdline;
 	argv[argc++] = "-chardev";

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * One micro-VM from start to end: check the image, open KVM, lay out and
- * map guest RAM, create the irqchip and devices, load the kernel and its
- * PVH boot data, start the vCPUs, run the console, and tear it all down.
+ * map guest RAM, create the irqchip and devices, load the kernel, its
+ * initrd and boot data (PVH or bzImage), start the vCPUs, run the
+ * console, and tear it all down.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,10 +15,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <vmm/boot.h>
 #include <vmm/cpu.h>
-#include <vmm/elf.h>
+#include <vmm/e820.h>
 #include <vmm/irqchip.h>
-#include <vmm/pvh.h>
 #include <vmm/vm.h>
 
 void vm_stop(struct vm *vm, int status, const char *fmt, ...)
@@ -135,7 +136,7 @@ static void print_stats(struct vm *vm)
 }
 
 int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
-	   const void *kernel, size_t kernel_len)
+	   const struct boot_files *files)
 {
 	static char cmdline[EBB_CMDLINE_MAX];
 	char devparams[256];
@@ -149,7 +150,9 @@ int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 		.kvm_stats = vm_kvm_stats_query,
 	};
 	struct ebb_layout layout;
-	struct elf_image img;
+	struct e820_table map;
+	struct boot_plan plan;
+	struct boot_data bd = { .map = &map, .cmdline = cmdline };
 	struct guest_mem_opts mopts = {
 		.name = o->name,
 		.hugepages = o->hugepages,
@@ -187,8 +190,13 @@ int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	}
 
 	/* Everything that needs no KVM first: bad input fails the same everywhere. */
-	if (layout_build(&layout, o->nr_nodes, o->node_size, err, sizeof(err)) ||
-	    elf_parse(kernel, kernel_len, &img, err, sizeof(err))) {
+	if (layout_build(&layout, o->nr_nodes, o->node_size, err, sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
+	/* ACPI tables go here: carved out of the map (e820_set) and bd.rsdp_addr. */
+	e820_from_layout(&map, &layout);
+	if (boot_plan(&plan, files, &map, err, sizeof(err))) {
 		vmm_log("%s", err);
 		goto out;
 	}
@@ -223,13 +231,8 @@ int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	vm->stats.t_mem = mono_ns();
 	if (devices_create(vm, devparams, sizeof(devparams), err, sizeof(err)) ||
 	    cmdline_build(o, &layout, devparams, cmdline, sizeof(cmdline), err, sizeof(err)) < 0 ||
-	    elf_load(kernel, kernel_len, &img, &vm->mem, err, sizeof(err)) ||
-	    pvh_build(&vm->mem, cmdline, err, sizeof(err))) {
+	    boot_load(&plan, files, &vm->mem, &bd, err, sizeof(err))) {
 		vmm_log("%s", err);
-		goto out;
-	}
-	if (pvh_write_gdt(&vm->mem)) {
-		vmm_log("no guest RAM for the boot GDT");
 		goto out;
 	}
 
@@ -249,7 +252,9 @@ int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 			goto out;
 		}
 	}
-	if (cpu_set_pvh_entry(&vm->vcpus[0], img.pvh_entry, EBB_START_INFO_ADDR, err,
+	if (plan.format == BOOT_BZIMAGE ?
+	    cpu_set_long_entry(&vm->vcpus[0], plan.entry, plan.entry_arg, err, sizeof(err)) :
+	    cpu_set_pvh_entry(&vm->vcpus[0], (uint32_t)plan.entry, (uint32_t)plan.entry_arg, err,
 			      sizeof(err))) {
 		vmm_log("%s", err);
 		goto out;

@@ -44,6 +44,14 @@ struct hvm_start_info {
 	uint32_t reserved;
 };
 
+/* One module (an initrd), nr_modules of them at modlist_paddr. */
+struct hvm_modlist_entry {
+	uint64_t paddr;			/* where the loader put it */
+	uint64_t size;			/* bytes */
+	uint64_t cmdline_paddr;		/* its own command line, 0 if none */
+	uint64_t reserved;
+};
+
 struct hvm_memmap_table_entry {
 	uint64_t addr;
 	uint64_t size;
@@ -52,6 +60,7 @@ struct hvm_memmap_table_entry {
 };
 
 _Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info v1 is 56 bytes");
+_Static_assert(sizeof(struct hvm_modlist_entry) == 32, "a module entry is 32 bytes");
 _Static_assert(sizeof(struct hvm_memmap_table_entry) == 24, "a memmap entry is 24 bytes");
 
 #endif /* __ASSEMBLY__ */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vCPUs: creation (CPUID, MSRs, the PVH entry state of the boot CPU) in
+ * vCPUs: creation (CPUID, MSRs, the entry state of the boot CPU) in
  * vmm/cpu.c; threads and the run loop with its exit dispatch in
  * vmm/vcpu.c.  With the in-kernel irqchip the other CPUs start in the
  * wait-for-SIPI state, as on real hardware.
@@ -32,6 +32,13 @@ int cpu_create(struct vm *vm, struct vcpu *c, unsigned int id, char *err,
 /* PVH entry state: 32-bit flat protected mode, paging off, EBX = start_info. */
 int cpu_set_pvh_entry(struct vcpu *c, uint32_t entry, uint32_t start_info,
 		      char *err, size_t errlen);
+/*
+ * Linux's 64-bit entry state: long mode on ebb's identity map
+ * (vmm/longmode.c), flat __BOOT_CS/__BOOT_DS, RSI = the zero page,
+ * interrupts off.
+ */
+int cpu_set_long_entry(struct vcpu *c, uint64_t entry, uint64_t boot_params,
+		       char *err, size_t errlen);
 void cpu_destroy(struct vcpu *c);
 
 /* Start the vCPU's thread running KVM_RUN.  0 or -1 (errno). */

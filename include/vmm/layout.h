@@ -22,11 +22,21 @@
 #define EBB_MMIO_SIZE		0x1000ULL
 #define EBB_VIRTIO_IRQ_BASE	5		/* IOAPIC pin of the first virtio device */
 
-/* Boot data, all below 1 MiB.  The guest reserves what it uses. */
-#define EBB_GDT_ADDR		0x500ULL	/* flat GDT for the PVH entry */
+/*
+ * Boot data, all below 1 MiB.  The guest reserves what it uses.  A PVH
+ * kernel gets start_info, its module list and memory map; a bzImage gets
+ * the zero page, identity page tables and a stack; both get the GDT (one
+ * for each entry mode) and the command line.
+ */
+#define EBB_GDT_ADDR		0x500ULL	/* flat GDT for the PVH or 64-bit entry */
+#define EBB_BOOT_STACK_TOP	0x5000ULL	/* bzImage: stack of the 64-bit entry, down to 0x1000 */
 #define EBB_START_INFO_ADDR	0x6000ULL	/* struct hvm_start_info */
+#define EBB_MODLIST_ADDR	0x6800ULL	/* struct hvm_modlist_entry (the initrd) */
 #define EBB_MEMMAP_ADDR		0x7000ULL	/* hvm_memmap_table_entry[] */
 #define EBB_MEMMAP_MAX		128
+#define EBB_BOOT_PARAMS_ADDR	0x8000ULL	/* bzImage: struct boot_params, the zero page */
+#define EBB_PGTABLE_ADDR	0x9000ULL	/* bzImage: PML4, PDPT, 4 PDs: 0-4 GiB identity */
+#define EBB_PGTABLE_SIZE	0x6000ULL
 #define EBB_CMDLINE_ADDR	0x10000ULL	/* NUL-terminated command line */
 #define EBB_CMDLINE_MAX		0x10000ULL	/* bytes, NUL included */
 #define EBB_ACPI_ADDR		0xe0000ULL	/* ACPI tables, the RSDP first (docs/acpi.md) */

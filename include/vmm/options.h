@@ -35,6 +35,7 @@ struct ebb_options {
 	const char *append;			/* --append, may be NULL */
 	const char *name;			/* --name */
 	const char *kernel;			/* --kernel, NULL: embedded image */
+	const char *initrd;			/* --initrd, NULL: none */
 	unsigned int nr_host_nodes;		/* --host-node N[,N...] */
 	int host_node[EBB_MAX_NODES];
 	bool hugepages;				/* --hugepages */

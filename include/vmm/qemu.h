@@ -23,14 +23,17 @@
 
 #define EBB_QEMU_DEFAULT	"qemu-system-x86_64"	/* $EBB_QEMU overrides */
 
+struct boot_files;
 struct kvm_flavour_info;
 
 /*
- * Run the VM under QEMU until it ends; returns ebb's exit status.  @kf is
- * what ebb found of the host's KVM, for query-status.
+ * Run the VM under QEMU until it ends; returns ebb's exit status.
+ * @files are checked as on KVM (vmm/boot.c), then handed to QEMU's
+ * -kernel and -initrd; @kf is what ebb found of the host's KVM, for
+ * query-status.
  */
 int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
-	     const void *kernel, size_t kernel_len);
+	     const struct boot_files *files);
 
 /* Is QEMU ($EBB_QEMU or qemu-system-x86_64 on $PATH) there to run?  Else why not. */
 bool qemu_available(char *why, size_t len);

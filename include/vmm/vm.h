@@ -33,6 +33,7 @@
 #define EBB_EXIT_GUEST_BASE	64	/* + the guest's non-zero status */
 #define EBB_EXIT_SIGNAL_BASE	128	/* + the signal that stopped it */
 
+struct boot_files;
 struct vcpu;
 
 struct vm_stats {
@@ -78,11 +79,12 @@ void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 
 /*
  * Build and run the VM until it ends; returns ebb's exit status.
- * @kernel is the guest ELF image in memory; @kf what ebb found of the
- * host's KVM (vmm/kvm_flavour.c), shown to the user and in query-status.
+ * @files are the kernel (PVH ELF or bzImage) and initrd in memory
+ * (vmm/boot.c); @kf what ebb found of the host's KVM
+ * (vmm/kvm_flavour.c), shown to the user and in query-status.
  */
 int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
-	   const void *kernel, size_t kernel_len);
+	   const struct boot_files *files);
 
 /* Port I/O devices that end the VM: 0xf4 power-off, 0xcf9 / 0x64 reset. */
 int debug_exit_register(struct vm *vm);
