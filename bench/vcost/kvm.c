@@ -109,6 +109,7 @@ static void on_alarm(int sig)
 {
 }
 
+/* The whole of @path in a malloc'd buffer.  0, or -1 (errno). */
 static int read_file(const char *path, void **buf, size_t *len)
 {
 	struct stat st;
@@ -122,6 +123,7 @@ static int read_file(const char *path, void **buf, size_t *len)
 		r = read(fd, *buf, *len);
 		if (r != (ssize_t)*len) {
 			free(*buf);
+			*buf = NULL;
 			r = -1;
 		}
 	}
@@ -290,10 +292,13 @@ static bool pio(struct session *s, struct kvm_run *run)
 	switch (run->io.port) {
 	case VCOST_COM1:
 		for (uint32_t i = 0; i < bytes; i++) {
-			if (data[i] == '\n' || s->len == sizeof(s->line) - 1)
+			if (data[i] == '\n') {
 				guest_line(s);
-			else
-				s->line[s->len++] = (char)data[i];
+				continue;
+			}
+			if (s->len == sizeof(s->line) - 1)
+				guest_line(s);	/* no report line is this long */
+			s->line[s->len++] = (char)data[i];
 		}
 		s->progress_ns = mono_ns();
 		break;

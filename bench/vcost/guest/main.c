@@ -6,13 +6,12 @@
  * the host runners turn cycles into nanoseconds and, under KVM, read
  * the KVM statistics at the marks around each timed run.
  *
- * Each op: a sizing run (probe_n iterations) gives the cost of an
+ * Each op: sizing runs (from probe_n iterations up) give the cost of an
  * iteration, from which n is chosen so that a timed run takes about
  * vcost.target_us of guest time; then vcost.reps timed runs.  Ops that
  * use something up (window pages, untouched RAM) draw from a cursor and
- * never get more than is left.
+ * never get more than their share of what is left.
  */
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
