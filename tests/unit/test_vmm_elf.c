@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* The PVH ELF loader: good images, hostile headers, missing PVH notes. */
+/*
+ * The PVH ELF loader: good images, hostile headers, missing PVH notes; and
+ * booting one with an initrd (vmm/boot.c).
+ */
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <vmm/boot.h>
+#include <vmm/e820.h>
 #include <vmm/elf.h>
 #include <vmm/layout.h>
 #include <vmm/memory.h>
@@ -234,6 +239,64 @@ START_TEST(hostile_headers)
 }
 END_TEST
 
+/* A PVH kernel with an initrd: told apart by content, initrd above the kernel. */
+START_TEST(boot_with_initrd)
+{
+	struct img im;
+	static uint8_t initrd[2 * 4096 + 10];
+	struct ebb_layout l;
+	struct guest_mem m;
+	uint64_t sz = 16ULL << 20;
+	struct e820_table map;
+	struct boot_plan p;
+	struct boot_files f = { .kernel = im.b, .kernel_len = sizeof(im.b),
+				.initrd = initrd, .initrd_len = sizeof(initrd) };
+	struct boot_data bd = { .map = &map, .cmdline = "console=ttyS0" };
+	const struct hvm_start_info *si;
+	const struct hvm_modlist_entry *mod;
+	char err[256] = "";
+
+	make_image(&im, 4);
+	memset(initrd, 0xc3, sizeof(initrd));
+	ck_assert(layout_build(&l, 1, &sz, err, sizeof(err)) == 0);
+	ck_assert_msg(guest_mem_create(&m, &l, NULL, err, sizeof(err)) == 0, "%s", err);
+	e820_from_layout(&map, &l);
+	ck_assert_msg(boot_plan(&p, &f, &map, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(p.format, BOOT_PVH);
+	ck_assert_uint_eq(p.entry, IMG_PADDR + 4);
+	ck_assert_uint_eq(p.entry_arg, EBB_START_INFO_ADDR);
+	ck_assert_uint_eq(p.kernel_start, IMG_PADDR);
+	ck_assert_uint_eq(p.kernel_end, IMG_PADDR + 0x2000);
+	ck_assert_uint_eq(p.initrd_addr % 4096, 0);
+	ck_assert_uint_ge(p.initrd_addr, p.kernel_end);
+	ck_assert_uint_le(p.initrd_addr + sizeof(initrd), sz);
+	ck_assert_uint_gt(p.initrd_addr + sizeof(initrd), sz - 4096);
+	ck_assert_msg(boot_load(&p, &f, &m, &bd, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(memcmp(guest_mem_ptr(&m, p.initrd_addr, sizeof(initrd)), initrd,
+				sizeof(initrd)), 0);
+	ck_assert_uint_eq(*(uint8_t *)guest_mem_ptr(&m, IMG_PADDR, 1), 0xa0);
+	si = guest_mem_ptr(&m, EBB_START_INFO_ADDR, sizeof(*si));
+	ck_assert_uint_eq(si->nr_modules, 1);
+	ck_assert_uint_eq(si->modlist_paddr, EBB_MODLIST_ADDR);
+	mod = guest_mem_ptr(&m, si->modlist_paddr, sizeof(*mod));
+	ck_assert_uint_eq(mod->paddr, p.initrd_addr);
+	ck_assert_uint_eq(mod->size, sizeof(initrd));
+	ck_assert_uint_eq(mod->cmdline_paddr, 0);
+	guest_mem_destroy(&m);
+
+	/* Not below the kernel, even where there is room: 15 MiB does not fit above it. */
+	f.initrd_len = 15ULL << 20;
+	ck_assert_int_eq(boot_plan(&p, &f, &map, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "the initrd (15 MiB) does not fit") && strstr(err, "--mem 18M or more"),
+		      "%s", err);
+	/* An ELF is judged as an ELF: its own errors, not "neither format". */
+	phdr(&im, 1)->p_type = PT_NULL;
+	f.initrd_len = 0;
+	ck_assert_int_eq(boot_plan(&p, &f, &map, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "no PVH entry point"), "%s", err);
+}
+END_TEST
+
 static Suite *vmm_elf_suite(void)
 {
 	Suite *s = suite_create("vmm_elf");
@@ -243,6 +306,7 @@ static Suite *vmm_elf_suite(void)
 	tcase_add_test(tc, load_into_memory);
 	tcase_add_test(tc, truncated);
 	tcase_add_loop_test(tc, hostile_headers, 0, (int)(sizeof(hostile) / sizeof(hostile[0])));
+	tcase_add_test(tc, boot_with_initrd);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* hvm_start_info layout and contents, the boot GDT, gpa->hva bounds checks. */
+/*
+ * hvm_start_info layout and contents (module list, memory map with ACPI,
+ * RSDP), the boot GDT, gpa->hva bounds checks.
+ */
 #include <stddef.h>
 #include <string.h>
 
+#include <vmm/boot.h>
+#include <vmm/e820.h>
 #include <vmm/layout.h>
 #include <vmm/memory.h>
 #include <vmm/pvh.h>
@@ -40,9 +45,14 @@ START_TEST(start_info_layout)
 	ck_assert_uint_eq(offsetof(struct hvm_memmap_table_entry, type), 16);
 	ck_assert_uint_eq(offsetof(struct hvm_memmap_table_entry, reserved), 20);
 	ck_assert_uint_eq(sizeof(struct hvm_memmap_table_entry), 24);
+	ck_assert_uint_eq(offsetof(struct hvm_modlist_entry, paddr), 0);
+	ck_assert_uint_eq(offsetof(struct hvm_modlist_entry, size), 8);
+	ck_assert_uint_eq(offsetof(struct hvm_modlist_entry, cmdline_paddr), 16);
+	ck_assert_uint_eq(sizeof(struct hvm_modlist_entry), 32);
 	/* Boot data fits below the kernel, in order, without overlap. */
 	ck_assert(EBB_GDT_ADDR + 32 <= EBB_START_INFO_ADDR);
-	ck_assert(EBB_START_INFO_ADDR + sizeof(struct hvm_start_info) <= EBB_MEMMAP_ADDR);
+	ck_assert(EBB_START_INFO_ADDR + sizeof(struct hvm_start_info) <= EBB_MODLIST_ADDR);
+	ck_assert(EBB_MODLIST_ADDR + sizeof(struct hvm_modlist_entry) <= EBB_MEMMAP_ADDR);
 	ck_assert(EBB_MEMMAP_ADDR + EBB_MEMMAP_MAX * sizeof(struct hvm_memmap_table_entry) <=
 		  EBB_CMDLINE_ADDR);
 	ck_assert(EBB_CMDLINE_ADDR + EBB_CMDLINE_MAX <= EBB_KERNEL_MIN_ADDR);
@@ -77,6 +87,46 @@ START_TEST(start_info_contents)
 	ck_assert_uint_eq(map[0].size, 512 * M);
 	ck_assert_uint_eq(map[0].type, XEN_HVM_MEMMAP_TYPE_RAM);
 	ck_assert_uint_eq(map[0].reserved, 0);
+	guest_mem_destroy(&m);
+}
+END_TEST
+
+/* With an initrd, ACPI carved out of RAM and an RSDP: what a Linux PVH kernel reads. */
+START_TEST(start_info_initrd_acpi)
+{
+	struct guest_mem m;
+	uint64_t sz = 64 * M;
+	struct e820_table map;
+	struct boot_data bd = { .map = &map, .cmdline = "console=ttyS0", .initrd_addr = 60 * M,
+				.initrd_size = 0x12345, .rsdp_addr = 0xe0000 };
+	const struct hvm_start_info *si;
+	const struct hvm_modlist_entry *mod;
+	const struct hvm_memmap_table_entry *mm;
+	char err[256] = "";
+
+	mem_for(&m, 1, &sz);
+	e820_from_layout(&map, &m.layout);
+	ck_assert(e820_set(&map, 0xe0000, 0x20000, E820_ACPI, err, sizeof(err)) == 0);
+	ck_assert_msg(pvh_write_boot(&m, &bd, err, sizeof(err)) == 0, "%s", err);
+	si = guest_mem_ptr(&m, EBB_START_INFO_ADDR, sizeof(*si));
+	ck_assert_uint_eq(si->magic, XEN_HVM_START_MAGIC_VALUE);
+	ck_assert_uint_eq(si->rsdp_paddr, 0xe0000);
+	ck_assert_uint_eq(si->nr_modules, 1);
+	ck_assert_uint_eq(si->modlist_paddr, EBB_MODLIST_ADDR);
+	mod = guest_mem_ptr(&m, si->modlist_paddr, sizeof(*mod));
+	ck_assert_uint_eq(mod->paddr, 60 * M);
+	ck_assert_uint_eq(mod->size, 0x12345);
+	ck_assert_uint_eq(mod->cmdline_paddr, 0);
+	ck_assert_uint_eq(mod->reserved, 0);
+	ck_assert_uint_eq(si->memmap_entries, 3);
+	mm = guest_mem_ptr(&m, si->memmap_paddr, 3 * sizeof(*mm));
+	ck_assert_uint_eq(mm[0].addr, 0);
+	ck_assert_uint_eq(mm[0].size, 0xe0000);
+	ck_assert_uint_eq(mm[0].type, XEN_HVM_MEMMAP_TYPE_RAM);
+	ck_assert_uint_eq(mm[1].addr, 0xe0000);
+	ck_assert_uint_eq(mm[1].type, XEN_HVM_MEMMAP_TYPE_ACPI);
+	ck_assert_uint_eq(mm[2].addr, 1 * M);
+	ck_assert_uint_eq(mm[2].size, 63 * M);
 	guest_mem_destroy(&m);
 }
 END_TEST
@@ -226,6 +276,7 @@ static Suite *vmm_pvh_suite(void)
 
 	tcase_add_test(tc, start_info_layout);
 	tcase_add_test(tc, start_info_contents);
+	tcase_add_test(tc, start_info_initrd_acpi);
 	tcase_add_test(tc, memmap_above_4g);
 	tcase_add_test(tc, gdt);
 	tcase_add_test(tc, cmdline_too_long);
