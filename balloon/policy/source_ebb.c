@@ -104,6 +104,8 @@ static int ebb_sample(void *ctx, struct policy_vm *v)
 	v->has_kvm_exits = json_is_integer(json_object_get(r, "kvm_exits"));
 	v->kvm_exits = jint(r, "kvm_exits");
 	json_decref(r);
+	/* The host's view needs no balloon either. */
+	v->rss = pid_rss(e->pid);
 	r = policy_ebb_call(e->name, json_pack("{ss}", "execute", "query-balloon"), 5000, err,
 			    sizeof(err));
 	if (!r)
@@ -111,7 +113,6 @@ static int ebb_sample(void *ctx, struct policy_vm *v)
 	st = json_object_get(r, "stats");
 	v->target = v->ram - jint(r, "target_bytes");
 	v->actual = v->ram - jint(r, "actual_bytes");
-	v->rss = pid_rss(e->pid);
 	v->has_stats = json_object_get(st, "free-memory") != NULL;
 	v->free = jint(st, "free-memory");
 	v->avail = jint(st, "available-memory");
