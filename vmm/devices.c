@@ -2,7 +2,7 @@
 /*
  * The KVM backend's devices, in the order docs/CONVENTIONS.md fixes:
  * COM1 (console) and COM2 (control channel) UARTs, the exit and reset
- * ports, then the virtio-mmio devices from EBB_MMIO_BASE, IRQ 5 up: the
+ * ports, the ACPI sleep register (how Linux powers off), then the virtio-mmio devices from EBB_MMIO_BASE, IRQ 5 up: the
  * swap disk first when there is one.  Each UART's output goes into a
  * socketpair the monitor reads, so the vCPU that writes a byte never waits
  * for the terminal or a control client.
@@ -19,6 +19,7 @@
 #include <linux/kvm.h>
 #include <linux/virtio_mmio.h>
 
+#include <vmm/acpi.h>
 #include <vmm/irqchip.h>
 #include <vmm/swapfile.h>
 #include <vmm/vm.h>
@@ -86,6 +87,21 @@ static void add_ioeventfd(struct vm *vm, uint64_t base, unsigned int q, int efd)
 			strerror(errno));
 }
 
+/*
+ * Note a virtio-mmio transport at @base, IRQ @irq: for the ACPI tables
+ * (vmm/acpi/tables.c) and on the command line, as Linux's
+ * virtio_mmio.device= (ebb's own guest reads only that).
+ */
+static void virtio_slot_add(struct vm *vm, char *params, size_t plen, uint64_t base,
+			    unsigned int irq)
+{
+	size_t n = strlen(params);
+
+	vm->virtio[vm->nr_virtio++] = (struct vm_virtio_slot){ .base = base, .irq = irq };
+	snprintf(params + n, plen - n, "%svirtio_mmio.device=4K@0x%" PRIx64 ":%u",
+		 n ? " " : "", base, irq);
+}
+
 int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t errlen)
 {
 	const struct ebb_options *o = vm->opts;
@@ -101,7 +117,7 @@ int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t e
 	serial_init(&vm->com2, vm->chan_fd[0], com2_irq, vm);
 	if (bus_register(&vm->pio, SERIAL_COM1_BASE, SERIAL_NR_REGS, serial_io, &vm->com1, "com1") ||
 	    bus_register(&vm->pio, SERIAL_COM2_BASE, SERIAL_NR_REGS, serial_io, &vm->com2, "com2") ||
-	    debug_exit_register(vm))
+	    debug_exit_register(vm) || acpi_sleep_register(vm))
 		ERR("registering the serial and exit ports failed");
 
 	if (o->swap_path[0]) {
@@ -118,8 +134,7 @@ int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t e
 				 "virtio-blk"))
 			ERR("registering virtio-blk failed");
 		add_ioeventfd(vm, base, 0, vm->blk.worker.kick_fd);
-		snprintf(params + strlen(params), plen - strlen(params),
-			 "%svirtio_mmio.device=4K@0x%" PRIx64 ":%u", params[0] ? " " : "", base, irq);
+		virtio_slot_add(vm, params, plen, base, irq);
 		base += EBB_MMIO_SIZE;
 		irq++;
 	}
@@ -132,8 +147,7 @@ int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t e
 			ERR("registering virtio-balloon failed");
 		for (unsigned int q = 0; q < BALLOON_NR_VQS; q++)
 			add_ioeventfd(vm, base, q, vm->balloon.worker.kick_fd);
-		snprintf(params + strlen(params), plen - strlen(params),
-			 "%svirtio_mmio.device=4K@0x%" PRIx64 ":%u", params[0] ? " " : "", base, irq);
+		virtio_slot_add(vm, params, plen, base, irq);
 	}
 	return 0;
 }

@@ -73,6 +73,9 @@ const char ebb_run_usage[] =
 "                     /proc/sys/vm/nr_hugepages)\n"
 "  --stats            print boot timing, memory figures, the KVM flavour and\n"
 "                     KVM's totals (exits, emulated instructions ...) at exit\n"
+"  --no-acpi          write no ACPI tables (KVM backend): a Linux kernel then\n"
+"                     finds the virtio devices only through virtio_mmio.device=\n"
+"                     (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES), one CPU and no IOAPIC\n"
 "  --swap FILE[,size=N]  a virtio-blk swap disk backed by FILE; size=N\n"
 "                     creates FILE or extends it (sparsely) to N bytes\n"
 "  --balloon[=OPTS]   a virtio-balloon (ebb balloon NAME SIZE sets its target);\n"
@@ -93,7 +96,9 @@ const char ebb_run_usage[] =
 "\n"
 "The VMM adds ebb.numa=NID:START-END,... to the guest command line when\n"
 "there is more than one node, and virtio_mmio.device=... for each virtio\n"
-"device (see docs/CONVENTIONS.md).\n";
+"device (see docs/CONVENTIONS.md).  Under KVM it also describes the vCPUs,\n"
+"the interrupt controllers, the serial ports, the virtio devices and the\n"
+"NUMA nodes in ACPI tables (docs/acpi.md) unless --no-acpi.\n";
 
 int parse_size(const char *s, uint64_t *out)
 {
@@ -265,6 +270,8 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 			o->hugepages = true;
 		} else if (!strcmp(a, "--stats")) {
 			o->stats = true;
+		} else if (!strcmp(a, "--no-acpi")) {
+			o->no_acpi = true;
 		} else if (OPT("--mem")) {
 			if (!v)
 				return -1;

@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <vmm/acpi.h>
 #include <vmm/boot.h>
 #include <vmm/cpu.h>
 #include <vmm/e820.h>
@@ -194,8 +195,13 @@ int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 		vmm_log("%s", err);
 		goto out;
 	}
-	/* ACPI tables go here: carved out of the map (e820_set) and bd.rsdp_addr. */
+	/* The ACPI tables' region is no RAM the guest may allocate (docs/acpi.md). */
 	e820_from_layout(&map, &layout);
+	if (!o->no_acpi &&
+	    e820_set(&map, EBB_ACPI_ADDR, EBB_ACPI_SIZE, E820_ACPI, err, sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
 	if (boot_plan(&plan, files, &map, err, sizeof(err))) {
 		vmm_log("%s", err);
 		goto out;
@@ -230,6 +236,7 @@ int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	}
 	vm->stats.t_mem = mono_ns();
 	if (devices_create(vm, devparams, sizeof(devparams), err, sizeof(err)) ||
+	    (!o->no_acpi && acpi_write_vm(vm, &bd.rsdp_addr, err, sizeof(err))) ||
 	    cmdline_build(o, &layout, devparams, cmdline, sizeof(cmdline), err, sizeof(err)) < 0 ||
 	    boot_load(&plan, files, &vm->mem, &bd, err, sizeof(err))) {
 		vmm_log("%s", err);

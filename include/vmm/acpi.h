@@ -225,6 +225,18 @@ _Static_assert(sizeof(struct acpi_slit) == 44, "SLIT");
 #define ACPI_IOAPIC_ID		0		/* KVM's reset value, as QEMU gives it too */
 #define ACPI_MAX_VIRTIO		32
 
+/*
+ * The sleep control and status register of a hardware-reduced platform
+ * (4.8.3.7), one byte at this port for both: SLP_TYP in bits 2-4 and
+ * SLP_EN in bit 5 of a write; WAK_STS, bit 7, is never set (nothing
+ * sleeps and wakes).  \_S5 names SLP_TYP 5, and writing it powers off.
+ */
+#define ACPI_SLEEP_PORT		0x600
+#define ACPI_SLEEP_TYP_SHIFT	2
+#define ACPI_SLEEP_TYP_MASK	(0x7 << ACPI_SLEEP_TYP_SHIFT)
+#define ACPI_SLEEP_EN		(1u << 5)
+#define ACPI_SLEEP_TYP_S5	5
+
 /* One virtio-mmio transport as the DSDT describes it. */
 struct acpi_virtio_dev {
 	uint64_t base;			/* its window */
@@ -271,10 +283,17 @@ int acpi_dsdt_aml(const struct acpi_platform *p, uint8_t *buf, size_t cap,
 int acpi_tables_build(const struct acpi_platform *p, uint8_t *buf, size_t cap, uint64_t gpa,
 		      struct acpi_tables *t, char *err, size_t errlen);
 
-struct guest_mem;
+struct vm;
 
-/* acpi_tables_build() into guest RAM at EBB_ACPI_ADDR (EBB_ACPI_SIZE bytes). */
-int acpi_write(struct guest_mem *m, const struct acpi_platform *p, struct acpi_tables *t,
-	       char *err, size_t errlen);
+/*
+ * The tables for @vm (its vCPUs, its layout's nodes, the virtio
+ * transports devices_create() made) into its RAM at EBB_ACPI_ADDR
+ * (EBB_ACPI_SIZE bytes), which the memory map must mark as ACPI data.
+ * 0 with the RSDP's address in @rsdp, or -1 with a message.
+ */
+int acpi_write_vm(struct vm *vm, uint64_t *rsdp, char *err, size_t errlen);
+
+/* The sleep register at ACPI_SLEEP_PORT (vmm/acpi/sleep.c).  0, or -1 if the port is taken. */
+int acpi_sleep_register(struct vm *vm);
 
 #endif

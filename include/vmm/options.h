@@ -40,6 +40,7 @@ struct ebb_options {
 	int host_node[EBB_MAX_NODES];
 	bool hugepages;				/* --hugepages */
 	bool stats;				/* --stats */
+	bool no_acpi;				/* --no-acpi: write no ACPI tables */
 	bool help;				/* --help */
 	enum ebb_accel accel;			/* --accel */
 	char swap_path[EBB_PATH_MAX];		/* --swap FILE[,size=N]; "" = none */

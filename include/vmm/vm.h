@@ -47,6 +47,14 @@ struct vm_stats {
 	uint64_t t_end;
 };
 
+/* A virtio-mmio transport: its EBB_MMIO_SIZE window and its IOAPIC pin. */
+struct vm_virtio_slot {
+	uint64_t base;
+	unsigned int irq;
+};
+
+#define VM_MAX_VIRTIO	2		/* the swap disk and the balloon */
+
 struct vm {
 	const struct ebb_options *opts;
 	const struct kvm_flavour_info *kvm_flavour;	/* what kind of KVM runs it */
@@ -61,6 +69,8 @@ struct vm {
 	struct virtio_blk blk;
 	bool has_balloon;
 	struct balloon_dev balloon;
+	unsigned int nr_virtio;		/* transports, in window order */
+	struct vm_virtio_slot virtio[VM_MAX_VIRTIO];
 	struct monitor mon;
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus;
@@ -91,7 +101,8 @@ int debug_exit_register(struct vm *vm);
 
 /*
  * The devices (vmm/devices.c): UARTs, exit ports, virtio-mmio devices.
- * create writes the virtio_mmio.device= parameters into @params.
+ * create writes the virtio_mmio.device= parameters into @params and
+ * notes each transport in vm->virtio[] (for the ACPI tables).
  * 0, or -1 with a message.
  */
 int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t errlen);

@@ -8,12 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <vmm/acpi.h>
 #include <vmm/aml.h>
 #include <vmm/layout.h>
+#include <vmm/vm.h>
 
 #include "unit.h"
 
@@ -357,6 +358,10 @@ static void check_all(const struct machine *mc, unsigned int want_tables)
 	ck_assert_uint_eq(f->x_dsdt, mc->t.dsdt);
 	ck_assert_uint_eq(f->pm1a_evt_blk | f->pm1a_cnt_blk | f->gpe0_blk | f->sci_int, 0);
 	ck_assert_uint_eq(f->x_pm1a_evt_blk.address | f->x_gpe0_blk.address, 0);
+	ck_assert_uint_eq(f->sleep_control_reg.space_id, ACPI_GAS_SYSTEM_IO);
+	ck_assert_uint_eq(f->sleep_control_reg.address, ACPI_SLEEP_PORT);
+	ck_assert_uint_eq(f->sleep_status_reg.address, ACPI_SLEEP_PORT);
+	ck_assert_uint_eq(f->reset_reg.address, 0xcf9);
 	table(mc->t.dsdt, "DSDT");
 	table(mc->t.madt, "APIC");
 	ck_assert_uint_le(mc->t.used, sizeof(region));
@@ -544,6 +549,8 @@ START_TEST(dsdt_devices)
 		ck_assert_msg(!contains(body, len, other, sizeof(other)), "%s: another window", name);
 	}
 	ck_assert_ptr_null(find_device(aml, amllen, "V003", &len));
+	/* Name(\_S5, Package() { 5, Zero }) */
+	ck_assert(contains(aml, amllen, "\x08\\_S5_\x12\x05\x02\x0a\x05\x00", 12));
 	body = find_device(aml, amllen, "COM1", &len);
 	ck_assert_ptr_nonnull(body);
 	ck_assert(contains(body, len, "\x08_HID\x0c\x41\xd0\x05\x01", 10));
@@ -642,6 +649,38 @@ START_TEST(too_small)
 }
 END_TEST
 
+/* The sleep register: only SLP_EN with SLP_TYP 5 powers off, with status 0. */
+START_TEST(sleep_register)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	uint8_t v;
+
+	ck_assert_ptr_nonnull(vm);
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC);
+	vm->exit_status = -1;
+	bus_init(&vm->pio, "port");
+	ck_assert_int_eq(acpi_sleep_register(vm), 0);
+	v = 0xff;
+	ck_assert(bus_access(&vm->pio, 0, ACPI_SLEEP_PORT, &v, 1, false));
+	ck_assert_uint_eq(v, 0);			/* no wake status */
+	v = 0x80;					/* clearing WAK_STS, as ACPICA does first */
+	ck_assert(bus_access(&vm->pio, 0, ACPI_SLEEP_PORT, &v, 1, true));
+	v = (5 << 2);					/* S5 without SLP_EN */
+	bus_access(&vm->pio, 0, ACPI_SLEEP_PORT, &v, 1, true);
+	v = (1 << 2) | 0x20;				/* S1: not offered */
+	bus_access(&vm->pio, 0, ACPI_SLEEP_PORT, &v, 1, true);
+	ck_assert(!atomic_load(&vm->stopping));
+	v = (5 << 2) | 0x20;
+	bus_access(&vm->pio, 0, ACPI_SLEEP_PORT, &v, 1, true);
+	ck_assert(atomic_load(&vm->stopping));
+	ck_assert_int_eq(vm->exit_status, EBB_EXIT_OK);
+	close(vm->stop_fd);
+	pthread_mutex_destroy(&vm->stop_lock);
+	free(vm);
+}
+END_TEST
+
 /* --- ACPICA's view ------------------------------------------------------ */
 
 static char *slurp(const char *path)
@@ -719,6 +758,7 @@ START_TEST(iasl_decodes)
 		ck_has(dsl, want, "dsdt");
 	}
 	ck_has(dsl, "\"LNRO0005\"", "dsdt");
+	ck_has(dsl, "Name (\\_S5, Package (0x02)", "dsdt");
 	free(dsl);
 	/* What iasl decoded compiles again. */
 	snprintf(cmd, sizeof(cmd), "cd %s && iasl -p recompiled dsdt.dsl >recompile.log 2>&1", dir);
@@ -727,6 +767,7 @@ START_TEST(iasl_decodes)
 
 	dsl = iasl_decode(dir, "facp", mc.t.fadt);
 	ck_has(dsl, "Hardware Reduced (V5) : 1", "facp");
+	ck_has(dsl, "Address : 0000000000000600", "facp");
 	free(dsl);
 
 	dsl = iasl_decode(dir, "apic", mc.t.madt);
@@ -775,6 +816,7 @@ static Suite *vmm_acpi_suite(void)
 	tcase_add_test(tc, dsdt_devices);
 	tcase_add_test(tc, srat_slit);
 	tcase_add_test(tc, too_small);
+	tcase_add_test(tc, sleep_register);
 	tcase_add_test(tc, iasl_decodes);
 	suite_add_tcase(s, tc);
 	return s;

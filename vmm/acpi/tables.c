@@ -14,6 +14,7 @@
 #include <vmm/aml.h>
 #include <vmm/memory.h>
 #include <vmm/serial.h>
+#include <vmm/vm.h>
 
 #define ERR(...) do { if (err) snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
@@ -125,11 +126,17 @@ int acpi_dsdt_aml(const struct acpi_platform *p, uint8_t *buf, size_t cap,
 {
 	struct aml a, rt;
 	uint8_t rtbuf[64];
-	size_t sb;
+	size_t sb, pkg;
 
 	if (p->nr_virtio > ACPI_MAX_VIRTIO)
 		ERR("ACPI: more than %d virtio devices", ACPI_MAX_VIRTIO);
 	aml_init(&a, buf, cap);
+	/* S5 (soft off): its SLP_TYP for the sleep control register; there is no PM1b. */
+	aml_name(&a, "\\_S5");
+	pkg = aml_package_begin(&a, 2);
+	aml_integer(&a, ACPI_SLEEP_TYP_S5);
+	aml_integer(&a, 0);
+	aml_end(&a, pkg);
 	sb = aml_scope_begin(&a, "\\_SB");
 	for (size_t i = 0; i < sizeof(acpi_uarts) / sizeof(acpi_uarts[0]); i++) {
 		size_t dev = aml_device_begin(&a, acpi_uarts[i].name);
@@ -199,7 +206,8 @@ static uint64_t build_dsdt(struct acpi_region *r, const struct acpi_platform *p,
  * Hardware-reduced (ACPI 6.5, 4.1): no PM1 event or control blocks, no
  * GPE blocks, no PM timer, no SCI, no SMI command port; the devices are
  * in the DSDT.  The reset register is the PCI reset control port ebb
- * already treats as a reset request (vmm/debug_exit.c).
+ * already treats as a reset request (vmm/debug_exit.c); the sleep
+ * registers are vmm/acpi/sleep.c's port, how the guest powers off.
  */
 static uint64_t build_fadt(struct acpi_region *r, uint64_t dsdt)
 {
@@ -222,6 +230,11 @@ static uint64_t build_fadt(struct acpi_region *r, uint64_t dsdt)
 		.space_id = ACPI_GAS_SYSTEM_IO, .bit_width = 8, .access_size = 1, .address = 0xcf9,
 	};
 	f.reset_value = 0x06;		/* SYS_RST | RST_CPU: a full reset */
+	f.sleep_control_reg = (struct acpi_gas){
+		.space_id = ACPI_GAS_SYSTEM_IO, .bit_width = 8, .access_size = 1,
+		.address = ACPI_SLEEP_PORT,
+	};
+	f.sleep_status_reg = f.sleep_control_reg;
 	f.x_dsdt = dsdt;
 	memcpy(f.hypervisor_vendor, "EBB     ", 8);
 	put(r, &f, sizeof(f));
@@ -394,12 +407,26 @@ int acpi_tables_build(const struct acpi_platform *p, uint8_t *buf, size_t cap, u
 	return 0;
 }
 
-int acpi_write(struct guest_mem *m, const struct acpi_platform *p, struct acpi_tables *t,
-	       char *err, size_t errlen)
+_Static_assert(VM_MAX_VIRTIO <= ACPI_MAX_VIRTIO, "every transport has its DSDT device");
+
+int acpi_write_vm(struct vm *vm, uint64_t *rsdp, char *err, size_t errlen)
 {
-	uint8_t *buf = guest_mem_ptr(m, EBB_ACPI_ADDR, EBB_ACPI_SIZE);
+	struct acpi_platform p = {
+		.nr_cpus = vm->opts->nr_cpus,
+		.layout = &vm->mem.layout,
+		.nr_virtio = vm->nr_virtio,
+	};
+	struct acpi_tables t;
+	uint8_t *buf = guest_mem_ptr(&vm->mem, EBB_ACPI_ADDR, EBB_ACPI_SIZE);
 
 	if (!buf)
 		ERR("no guest RAM at 0x%llx for the ACPI tables", EBB_ACPI_ADDR);
-	return acpi_tables_build(p, buf, EBB_ACPI_SIZE, EBB_ACPI_ADDR, t, err, errlen);
+	for (unsigned int i = 0; i < vm->nr_virtio; i++)
+		p.virtio[i] = (struct acpi_virtio_dev){
+			.base = vm->virtio[i].base, .size = EBB_MMIO_SIZE, .irq = vm->virtio[i].irq,
+		};
+	if (acpi_tables_build(&p, buf, EBB_ACPI_SIZE, EBB_ACPI_ADDR, &t, err, errlen))
+		return -1;
+	*rsdp = t.rsdp;
+	return 0;
 }
