@@ -180,6 +180,10 @@ int bzimage_load(const void *buf, size_t len, const struct bzimage *bz,
 	bp.hdr.type_of_loader = BZIMAGE_LOADER_TYPE;
 	bp.hdr.vid_mode = BZIMAGE_VID_NORMAL;
 	bp.hdr.loadflags &= (uint8_t)~CAN_USE_HEAP;	/* no real-mode setup ran: no heap */
+	bp.hdr.heap_end_ptr = 0;
+	bp.hdr.setup_data = 0;				/* the loader's list: ebb passes none */
+	bp.hdr.hardware_subarch = X86_SUBARCH_PC;	/* whatever the image says */
+	bp.hdr.hardware_subarch_data = 0;
 	bp.hdr.code32_start = (uint32_t)bz->load_addr;
 	bp.hdr.cmd_line_ptr = (uint32_t)EBB_CMDLINE_ADDR;
 	bp.ext_cmd_line_ptr = (uint32_t)(EBB_CMDLINE_ADDR >> 32);

@@ -136,6 +136,9 @@ START_TEST(synthetic_boot)
 	char err[256] = "";
 
 	make_bz(b);
+	/* Loader-owned fields an image may not pre-set. */
+	hdr(b)->setup_data = 0x123000;
+	hdr(b)->hardware_subarch = X86_SUBARCH_XEN;
 	for (size_t i = 0; i < sizeof(initrd); i++)
 		initrd[i] = (uint8_t)(i ^ 0x5a);
 	mem_for(&m, 1, &sz);
@@ -179,6 +182,8 @@ START_TEST(synthetic_boot)
 	ck_assert_uint_eq(bp->ext_ramdisk_size, 0);
 	ck_assert_uint_eq(bp->acpi_rsdp_addr, 0xe0000);
 	ck_assert_uint_eq(bp->sentinel, 0);
+	ck_assert_uint_eq(bp->hdr.setup_data, 0);
+	ck_assert_uint_eq(bp->hdr.hardware_subarch, X86_SUBARCH_PC);
 	/* e820: the layout's one range. */
 	ck_assert_uint_eq(bp->e820_entries, 1);
 	ck_assert_uint_eq(bp->e820_table[0].addr, 0);
