@@ -246,6 +246,28 @@ static int parse_spec(const char *s, struct oc_vm *v)
  * experiment (VMs, their size, duration) run with --policy none: anything
  * else is said, and a baseline without run times gives no slowdown.
  */
+/*
+ * The VMM's own last words in a dead VM's log ("ebb: guest triple fault:
+ * ... RIP ..."), so a run in a throw-away nest still shows why it died.
+ */
+static void vm_last_words(const struct oc *o, const struct oc_vm *v)
+{
+	char path[PATH_MAX], line[512], last[3][512];
+	unsigned int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.log", o->out, v->name);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "ebb: ", 5))
+			memcpy(last[n++ % 3], line, sizeof(line));
+	fclose(f);
+	for (unsigned int i = n > 3 ? n - 3 : 0; i < n; i++)
+		fprintf(stderr, "ebb overcommit:   %s| %s", v->name, last[i % 3]);
+}
+
 static void baseline_load(const struct oc *o, struct policy_figures *f)
 {
 	json_error_t je;
@@ -303,6 +325,7 @@ static int write_outputs(struct oc *o, struct policy_ctl *c, struct policy_figur
 			fprintf(stderr, "ebb overcommit: %s died during the run (%s %d; see %s/%s.log)\n",
 				o->vm[i].name, WIFSIGNALED(st) ? "signal" : "exit status",
 				WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), o->out, o->vm[i].name);
+			vm_last_words(o, &o->vm[i]);
 		}
 	}
 	if (o->baseline)
