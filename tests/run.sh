@@ -90,6 +90,7 @@ kvm | all)
 	run_script "balloon end-to-end (KVM nested)" tests/e2e/test_balloon.sh
 	run_script "overcommit end-to-end (KVM nested)" tests/e2e/test_overcommit.sh
 	run_script "overcommit budget cgroup end-to-end (KVM nested)" tests/e2e/test_overcommit_cgroup.sh
+	run_script "Linux guests: Debian's bzImage and vmlinux with an initrd (KVM nested)" tests/e2e/linux.sh
 	;;&
 all)
 	run_script "guest kernel under QEMU microvm" tests/e2e/guest_qemu.sh
