@@ -12,7 +12,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <asm/processor-flags.h>
 #include <linux/kvm.h>
 
 #include <vmm/cpu.h>
@@ -36,10 +35,6 @@
 #define APIC_MODE_EXTINT		0x7
 
 #define CPUID_1_ECX_HYPERVISOR		(1u << 31)
-
-/* EFER (AMD APM vol. 2, 3.1.7): the UAPI has CR0/CR4 bits, not these. */
-#define EFER_LME			(1ULL << 8)	/* long mode enable */
-#define EFER_LMA			(1ULL << 10)	/* long mode active */
 
 static int set_cpuid(struct vcpu *c, const struct kvm_cpuid2 *sup)
 {
@@ -195,23 +190,7 @@ int cpu_set_long_entry(struct vcpu *c, uint64_t entry, uint64_t boot_params,
 	if (ioctl(c->fd, KVM_GET_SREGS, &sr) < 0)
 		ERR("KVM_GET_SREGS: %s", strerror(errno));
 	/* Linux's 64-bit boot protocol: long mode, __BOOT_CS and __BOOT_DS, ebb's identity map. */
-	flat_seg(&sr.cs, LONGMODE_CS, 0xb, 1);
-	sr.cs.l = 1;
-	sr.cs.db = 0;
-	flat_seg(&sr.ds, LONGMODE_DS, 0x3, 1);
-	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
-	flat_seg(&sr.tr, LONGMODE_TSS, 0xb, 0);		/* 64-bit busy TSS */
-	sr.tr.limit = 0x67;
-	sr.tr.g = 0;
-	sr.tr.db = 0;
-	sr.gdt.base = EBB_GDT_ADDR;
-	sr.gdt.limit = LONGMODE_GDT_ENTRIES * 8 - 1;
-	sr.idt.base = 0;
-	sr.idt.limit = 0;
-	sr.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
-	sr.cr3 = EBB_PGTABLE_ADDR;
-	sr.cr4 = X86_CR4_PAE;
-	sr.efer = EFER_LME | EFER_LMA;
+	longmode_sregs(&sr);
 	if (ioctl(c->fd, KVM_SET_SREGS, &sr) < 0)
 		ERR("KVM_SET_SREGS: %s", strerror(errno));
 

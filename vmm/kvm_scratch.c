@@ -20,81 +20,22 @@
 #include <vmm/kvm.h>
 #include <vmm/kvm_scratch.h>
 #include <vmm/log.h>
+#include <vmm/longmode.h>
 
 #define ERR(...) do { snprintf(err, errlen, __VA_ARGS__); goto fail; } while (0)
 
-/* Where the boot structures sit in the scratch VM's one 2 MiB page. */
-#define SCRATCH_GDT	0x0500ULL
-#define SCRATCH_TSS	0x0600ULL
-#define SCRATCH_PML4	0x1000ULL
-#define SCRATCH_PDPT	0x2000ULL
-#define SCRATCH_PD	0x3000ULL
+/* The code's stack: the top of the one page, far above the boot tables. */
 #define SCRATCH_STACK	(KVM_SCRATCH_MEM - 0x1000)
 
-#define PTE_P		0x1ULL
-#define PTE_RW		0x2ULL
-#define PTE_PS		0x80ULL
-
-#define CR0_PE		(1ULL << 0)
-#define CR0_MP		(1ULL << 1)
-#define CR0_ET		(1ULL << 4)
-#define CR0_NE		(1ULL << 5)
-#define CR0_WP		(1ULL << 16)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PAE		(1ULL << 5)
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
-
-/* GDT: null, 64-bit code (0x08), data (0x10), a 64-bit TSS (0x18, two slots). */
-static const uint64_t scratch_gdt[] = {
-	0,
-	0x00af9b000000ffffULL,
-	0x00cf93000000ffffULL,
-	0x0000890000000067ULL | (SCRATCH_TSS << 16),
-	0,
-};
-
-static void scratch_tables(uint8_t *mem)
-{
-	uint64_t *pml4 = (uint64_t *)(mem + SCRATCH_PML4);
-	uint64_t *pdpt = (uint64_t *)(mem + SCRATCH_PDPT);
-	uint64_t *pd = (uint64_t *)(mem + SCRATCH_PD);
-
-	pml4[0] = SCRATCH_PDPT | PTE_P | PTE_RW;
-	pdpt[0] = SCRATCH_PD | PTE_P | PTE_RW;
-	pd[0] = 0 | PTE_P | PTE_RW | PTE_PS;
-	memcpy(mem + SCRATCH_GDT, scratch_gdt, sizeof(scratch_gdt));
-}
+_Static_assert(LONGMODE_LOW_END <= KVM_SCRATCH_CODE, "the boot tables lie below the code");
 
 static int scratch_long_mode(int vcpu_fd)
 {
-	struct kvm_segment code = {
-		.base = 0, .limit = 0xffffffff, .selector = 0x08, .type = 11,
-		.present = 1, .s = 1, .l = 1, .g = 1,
-	};
-	struct kvm_segment data = {
-		.base = 0, .limit = 0xffffffff, .selector = 0x10, .type = 3,
-		.present = 1, .s = 1, .db = 1, .g = 1,
-	};
-	struct kvm_segment tss = {
-		.base = SCRATCH_TSS, .limit = 0x67, .selector = 0x18, .type = 11,
-		.present = 1,
-	};
 	struct kvm_sregs sr;
 
 	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sr) < 0)
 		return -1;
-	sr.cs = code;
-	sr.ds = sr.es = sr.fs = sr.gs = sr.ss = data;
-	sr.tr = tss;
-	sr.gdt.base = SCRATCH_GDT;
-	sr.gdt.limit = sizeof(scratch_gdt) - 1;
-	sr.idt.base = 0;
-	sr.idt.limit = 0;	/* any exception is a triple fault: a shutdown exit */
-	sr.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	sr.cr3 = SCRATCH_PML4;
-	sr.cr4 = CR4_PAE;
-	sr.efer = EFER_LME | EFER_LMA;
+	longmode_sregs(&sr);
 	return ioctl(vcpu_fd, KVM_SET_SREGS, &sr);
 }
 
@@ -157,7 +98,7 @@ int kvm_scratch_create(struct kvm_scratch *s, const char *dev, const void *code,
 	region.userspace_addr = (uintptr_t)s->mem;
 	if (ioctl(s->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		ERR("scratch VM: KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
-	scratch_tables(s->mem);
+	longmode_fill(s->mem);
 	memcpy(s->mem + KVM_SCRATCH_CODE, code, code_len);
 
 	s->vcpu_fd = ioctl(s->vm_fd, KVM_CREATE_VCPU, 0);

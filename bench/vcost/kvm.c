@@ -37,30 +37,12 @@
 #include <vmm/kvm_flavour.h>
 #include <vmm/kvm_stats.h>
 #include <vmm/log.h>
+#include <vmm/longmode.h>
 #include <vmm/pvh.h>
 #include <vmm/vm.h>
 
 #include "proto.h"
 #include "vcost.h"
-
-/* Long-mode boot state in guest RAM below 1 MiB, clear of ebb's boot data (vmm/layout.h). */
-#define BOOT_PML4	0x1000ULL
-#define BOOT_PDPT	0x2000ULL
-#define BOOT_PD		0x3000ULL
-#define BOOT_GDT	0x4000ULL
-#define BOOT_CS		0x08
-#define BOOT_DS		0x10
-#define BOOT_TR		0x18
-
-#define CR0_PE		(1ULL << 0)
-#define CR0_MP		(1ULL << 1)
-#define CR0_ET		(1ULL << 4)
-#define CR0_NE		(1ULL << 5)
-#define CR0_WP		(1ULL << 16)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PAE		(1ULL << 5)
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
 
 /* A statistic followed from mark to mark. */
 struct counter {
@@ -401,54 +383,21 @@ static void session_run(struct session *s)
 
 /* ---- the VM -------------------------------------------------------------- */
 
-/* Long mode at the ELF entry: identity-mapped first GiB, a flat 64-bit GDT. */
+/* Long mode at the ELF entry, as ebb starts a bzImage (vmm/longmode.c). */
 static int long_mode_entry(struct session *s, uint64_t rip, char *err, size_t errlen)
 {
-	const uint64_t gdt[3] = { 0, 0x00af9a000000ffffULL, 0x00cf92000000ffffULL };
-	uint64_t *pml4 = guest_mem_ptr(&s->vm->mem, BOOT_PML4, 4096);
-	uint64_t *pdpt = guest_mem_ptr(&s->vm->mem, BOOT_PDPT, 4096);
-	uint64_t *pd = guest_mem_ptr(&s->vm->mem, BOOT_PD, 4096);
-	void *g = guest_mem_ptr(&s->vm->mem, BOOT_GDT, sizeof(gdt));
-	struct kvm_segment cs = {
-		.limit = 0xffffffff, .selector = BOOT_CS, .type = 0xb, .present = 1, .s = 1,
-		.l = 1, .g = 1,
-	};
-	struct kvm_segment ds = {
-		.limit = 0xffffffff, .selector = BOOT_DS, .type = 0x3, .present = 1, .s = 1,
-		.db = 1, .g = 1,
-	};
-	/* VMX wants a busy 64-bit TSS in TR to enter long mode; nothing loads it. */
-	struct kvm_segment tr = { .limit = 0x67, .selector = BOOT_TR, .type = 0xb, .present = 1 };
-	struct kvm_sregs sr;
 	struct kvm_regs r = { .rip = rip, .rbx = EBB_START_INFO_ADDR, .rflags = 0x2 };
+	struct kvm_sregs sr;
 
-	if (!pml4 || !pdpt || !pd || !g) {
+	if (longmode_write(&s->vm->mem)) {
 		snprintf(err, errlen, "no guest RAM for the boot page tables");
 		return -1;
 	}
-	memset(pml4, 0, 4096);
-	memset(pdpt, 0, 4096);
-	pml4[0] = BOOT_PDPT | 0x3;
-	pdpt[0] = BOOT_PD | 0x3;
-	for (uint64_t i = 0; i < 512; i++)
-		pd[i] = (i << 21) | 0x83;	/* present, writable, 2 MiB */
-	memcpy(g, gdt, sizeof(gdt));
-
 	if (ioctl(s->cpu.fd, KVM_GET_SREGS, &sr)) {
 		snprintf(err, errlen, "KVM_GET_SREGS: %s", strerror(errno));
 		return -1;
 	}
-	sr.cs = cs;
-	sr.ds = sr.es = sr.fs = sr.gs = sr.ss = ds;
-	sr.tr = tr;
-	sr.gdt.base = BOOT_GDT;
-	sr.gdt.limit = sizeof(gdt) - 1;
-	sr.idt.base = 0;
-	sr.idt.limit = 0;
-	sr.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	sr.cr3 = BOOT_PML4;
-	sr.cr4 = CR4_PAE;
-	sr.efer = EFER_LME | EFER_LMA;
+	longmode_sregs(&sr);
 	if (ioctl(s->cpu.fd, KVM_SET_SREGS, &sr)) {
 		snprintf(err, errlen, "KVM_SET_SREGS (long mode): %s", strerror(errno));
 		return -1;

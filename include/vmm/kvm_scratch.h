@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A throw-away VM for measuring the KVM at hand: one vCPU, a few pages of
- * RAM identity-mapped, already in 64-bit long mode (set through
- * KVM_SET_SREGS, no boot code), no irqchip.  Code is copied in and called
+ * A throw-away VM for measuring the KVM at hand: one vCPU, 2 MiB of RAM
+ * under ebb's long-mode tables (vmm/longmode.c), already in 64-bit mode
+ * (set through KVM_SET_SREGS, no boot code), no irqchip.  Code is copied in and called
  * with arguments in registers; it ends by writing to KVM_SCRATCH_DONE_PORT.
  * Used by the KVM-flavour calibration (vmm/kvm_flavour.c).
  */
@@ -14,7 +14,7 @@
 
 #include <vmm/kvm_stats.h>
 
-#define KVM_SCRATCH_MEM		(2ULL << 20)	/* one 2 MiB page, identity mapped */
+#define KVM_SCRATCH_MEM		(2ULL << 20)	/* guest RAM from 0 */
 #define KVM_SCRATCH_CODE	0x10000ULL	/* guest address the code is copied to */
 #define KVM_SCRATCH_CODE_MAX	0x10000ULL
 #define KVM_SCRATCH_DONE_PORT	0xf0

@@ -11,7 +11,12 @@
 #ifndef EBB_VMM_LONGMODE_H
 #define EBB_VMM_LONGMODE_H
 
+#include <vmm/layout.h>
+
+#include <stdint.h>
+
 struct guest_mem;
+struct kvm_sregs;
 
 /* Selectors of the 64-bit boot GDT (Linux's __BOOT_CS and __BOOT_DS). */
 #define LONGMODE_CS		0x10
@@ -21,5 +26,20 @@ struct guest_mem;
 
 /* Write the page tables and the GDT (EBB_GDT_ADDR).  0, or -1 without the RAM. */
 int longmode_write(struct guest_mem *m);
+
+/*
+ * The same into @low, a host view of guest physical memory from 0 up to
+ * at least LONGMODE_LOW_END (a throw-away VM's RAM: vmm/kvm_scratch.c).
+ */
+#define LONGMODE_LOW_END	(EBB_PGTABLE_ADDR + EBB_PGTABLE_SIZE)
+void longmode_fill(uint8_t *low);
+
+/*
+ * The special registers of a CPU in 64-bit mode on those tables: CS and
+ * DS..SS flat from the GDT, a busy 64-bit TSS in TR (VMX will not enter
+ * long mode without one), paging with PAE, EFER.LME/LMA, no IDT.  The
+ * rest of @sr (what KVM_GET_SREGS gave: the APIC base ...) is kept.
+ */
+void longmode_sregs(struct kvm_sregs *sr);
 
 #endif
