@@ -237,6 +237,15 @@ _Static_assert(sizeof(struct acpi_slit) == 44, "SLIT");
 #define ACPI_SLEEP_EN		(1u << 5)
 #define ACPI_SLEEP_TYP_S5	5
 
+/*
+ * The x86 reset vector, the last 16 bytes of the BIOS area, where a PC's
+ * firmware would reset the machine.  Linux on a hardware-reduced platform
+ * without EFI reboots by jumping there (its EFI, then BIOS method), so
+ * ebb puts a real-mode stub there that writes the reset register.
+ */
+#define ACPI_RESET_VECTOR	0xffff0ULL
+#define ACPI_TABLES_SIZE	(ACPI_RESET_VECTOR - EBB_ACPI_ADDR)
+
 /* One virtio-mmio transport as the DSDT describes it. */
 struct acpi_virtio_dev {
 	uint64_t base;			/* its window */
@@ -287,13 +296,17 @@ struct vm;
 
 /*
  * The tables for @vm (its vCPUs, its layout's nodes, the virtio
- * transports devices_create() made) into its RAM at EBB_ACPI_ADDR
- * (EBB_ACPI_SIZE bytes), which the memory map must mark as ACPI data.
+ * transports devices_create() made) into its RAM at EBB_ACPI_ADDR (up to
+ * the reset vector, and its stub), which the memory map must mark as ACPI
+ * data.
  * 0 with the RSDP's address in @rsdp, or -1 with a message.
  */
 int acpi_write_vm(struct vm *vm, uint64_t *rsdp, char *err, size_t errlen);
 
 /* The sleep register at ACPI_SLEEP_PORT (vmm/acpi/sleep.c).  0, or -1 if the port is taken. */
 int acpi_sleep_register(struct vm *vm);
+
+/* The reset stub at ACPI_RESET_VECTOR into @buf, its 16 bytes (vmm/acpi/sleep.c). */
+void acpi_reset_vector(uint8_t buf[16]);
 
 #endif

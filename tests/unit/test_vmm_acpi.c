@@ -381,6 +381,8 @@ START_TEST(checksums)
 	table(mc.t.slit, "SLIT");
 	machine_build(&mc, 64, 4, 4 * G, ACPI_MAX_VIRTIO);
 	check_all(&mc, 4);
+	/* The biggest machine leaves the reset vector alone. */
+	ck_assert_uint_le(mc.t.used, ACPI_TABLES_SIZE);
 }
 END_TEST
 
@@ -681,6 +683,21 @@ START_TEST(sleep_register)
 }
 END_TEST
 
+/* The real-mode stub at 0xf000:0xfff0 writes 6 to port 0xcf9 and halts. */
+START_TEST(reset_vector)
+{
+	uint8_t v[16];
+
+	memset(v, 0xcc, sizeof(v));
+	acpi_reset_vector(v);
+	ck_assert_mem_eq(v, ((const uint8_t[]){ 0xb0, 0x06, 0xba, 0xf9, 0x0c, 0xee, 0xf4, 0xeb, 0xfd }), 9);
+	for (int i = 9; i < 16; i++)
+		ck_assert_uint_eq(v[i], 0);
+	ck_assert_uint_eq(EBB_ACPI_ADDR + ACPI_TABLES_SIZE, 0xffff0);
+	ck_assert_uint_eq(ACPI_RESET_VECTOR + 16, EBB_ACPI_ADDR + EBB_ACPI_SIZE);
+}
+END_TEST
+
 /* --- ACPICA's view ------------------------------------------------------ */
 
 static char *slurp(const char *path)
@@ -817,6 +834,7 @@ static Suite *vmm_acpi_suite(void)
 	tcase_add_test(tc, srat_slit);
 	tcase_add_test(tc, too_small);
 	tcase_add_test(tc, sleep_register);
+	tcase_add_test(tc, reset_vector);
 	tcase_add_test(tc, iasl_decodes);
 	suite_add_tcase(s, tc);
 	return s;

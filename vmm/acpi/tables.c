@@ -425,8 +425,9 @@ int acpi_write_vm(struct vm *vm, uint64_t *rsdp, char *err, size_t errlen)
 		p.virtio[i] = (struct acpi_virtio_dev){
 			.base = vm->virtio[i].base, .size = EBB_MMIO_SIZE, .irq = vm->virtio[i].irq,
 		};
-	if (acpi_tables_build(&p, buf, EBB_ACPI_SIZE, EBB_ACPI_ADDR, &t, err, errlen))
+	if (acpi_tables_build(&p, buf, ACPI_TABLES_SIZE, EBB_ACPI_ADDR, &t, err, errlen))
 		return -1;
+	acpi_reset_vector(buf + ACPI_TABLES_SIZE);
 	*rsdp = t.rsdp;
 	return 0;
 }
