@@ -67,9 +67,29 @@ const char *kvm_dev_path(void)
 	return dev && *dev ? dev : EBB_KVM_DEV;
 }
 
+struct kvm_cpuid2 *kvm_supported_cpuid(int sys_fd)
+{
+	int nent = 256;		/* enough for current CPUs: one call */
+
+	for (;;) {
+		struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) +
+						  (size_t)nent * sizeof(cpuid->entries[0]));
+
+		if (!cpuid)
+			return NULL;
+		cpuid->nent = (uint32_t)nent;
+		if (ioctl(sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid) == 0)
+			return cpuid;
+		free(cpuid);
+		if (errno != E2BIG || nent >= 4096)
+			return NULL;
+		nent *= 2;
+	}
+}
+
 int kvm_open(struct kvm *k, const char *path, char *err, size_t errlen)
 {
-	int ver, nent = 256;	/* enough for current CPUs: one KVM_GET_SUPPORTED_CPUID call */
+	int ver;
 
 	memset(k, 0, sizeof(*k));
 	k->sys_fd = k->vm_fd = -1;
@@ -97,19 +117,9 @@ int kvm_open(struct kvm *k, const char *path, char *err, size_t errlen)
 	if (k->vcpu_mmap_size < (int)sizeof(struct kvm_run))
 		ERR("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
 
-	for (;;) {
-		k->cpuid = calloc(1, sizeof(*k->cpuid) + (size_t)nent * sizeof(k->cpuid->entries[0]));
-		if (!k->cpuid)
-			ERR("out of memory");
-		k->cpuid->nent = (uint32_t)nent;
-		if (ioctl(k->sys_fd, KVM_GET_SUPPORTED_CPUID, k->cpuid) == 0)
-			break;
-		free(k->cpuid);
-		k->cpuid = NULL;
-		if (errno != E2BIG || nent >= 4096)
-			ERR("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
-		nent *= 2;
-	}
+	k->cpuid = kvm_supported_cpuid(k->sys_fd);
+	if (!k->cpuid)
+		ERR("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 
 	do
 		k->vm_fd = ioctl(k->sys_fd, KVM_CREATE_VM, 0);

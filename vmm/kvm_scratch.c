@@ -42,21 +42,11 @@ static int scratch_long_mode(int vcpu_fd)
 /* KVM checks EFER.LME against the guest's CPUID, so the vCPU needs one. */
 static int scratch_cpuid(int sys_fd, int vcpu_fd)
 {
-	struct kvm_cpuid2 *cpuid = NULL;
-	int nent = 256, r = -1;
+	struct kvm_cpuid2 *cpuid = kvm_supported_cpuid(sys_fd);
+	int r;
 
-	for (;;) {
-		cpuid = calloc(1, sizeof(*cpuid) + (size_t)nent * sizeof(cpuid->entries[0]));
-		if (!cpuid)
-			return -1;
-		cpuid->nent = (uint32_t)nent;
-		if (ioctl(sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid) == 0)
-			break;
-		free(cpuid);
-		if (errno != E2BIG || nent >= 4096)
-			return -1;
-		nent *= 2;
-	}
+	if (!cpuid)
+		return -1;
 	r = ioctl(vcpu_fd, KVM_SET_CPUID2, cpuid);
 	free(cpuid);
 	return r;

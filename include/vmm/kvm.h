@@ -22,6 +22,9 @@ struct kvm {
 /* The KVM device: $EBB_KVM_DEV when set and not empty, else /dev/kvm. */
 const char *kvm_dev_path(void);
 
+/* What KVM_GET_SUPPORTED_CPUID says (malloc'd), or NULL with errno. */
+struct kvm_cpuid2 *kvm_supported_cpuid(int sys_fd);
+
 /* Open @path (NULL: kvm_dev_path()) and create a VM.  0, or -1 with a message. */
 int kvm_open(struct kvm *k, const char *path, char *err, size_t errlen);
 void kvm_close(struct kvm *k);
