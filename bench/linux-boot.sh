@@ -36,6 +36,11 @@ if qemu=$(command -v qemu-system-x86_64); then
 		[[ -e /usr/share/qemu/$fw ]] && args+=(--file "/usr/share/qemu/$fw:/usr/share/qemu/$fw")
 	done
 fi
+# kvmtool (nest.sh ships a dynamic lkvm's libraries too).
+lkvm=${LKVM:-}
+[[ -z $lkvm && -x build/bench/lkvm ]] && lkvm=build/bench/lkvm
+[[ -z $lkvm ]] && lkvm=$(command -v lkvm)
+[[ -n $lkvm ]] && args+=(--file "$lkvm:build/bench/lkvm" --env LKVM=build/bench/lkvm)
 tests/nested/kvm-run.sh "${args[@]}" -- bench/linux-boot-nest.sh >"$raw" 2>"$raw.err"
 st=$?
 nested=false
@@ -54,24 +59,34 @@ ratio() { awk -v b="$1" -v x="$2" 'BEGIN { if (b == "null" || x == "null" || x <
 
 e=$(med ebb)
 q=$(med qemu)
+k=$(med kvmtool)
 e_init=$(ms "$(field "$e" marker_us)")
 e_exit=$(ms "$(field "$e" exit_us)")
 q_init=$(ms "$(field "$q" marker_us)")
 q_exit=$(ms "$(field "$q" exit_us)")
+k_init=$(ms "$(field "$k" marker_us)")
+k_exit=$(ms "$(field "$k" exit_us)")
+row() {	# case metric ebb baseline baseline_value
+	printf '  {"case": "Debian bzImage + busybox initrd, 512M, 1 vCPU, %s", "metric": "%s", "unit": "ms", "value": %s, "baseline": "%s", "baseline_value": %s, "ratio": %s}' \
+		"$1" "$2" "$3" "$4" "$5" "$(ratio "$5" "$3")"
+}
 {
 	printf '{"bench": "linux-boot", "nested": %s, "results": [\n' "$nested"
-	printf '  {"case": "Debian bzImage + busybox initrd, 512M, 1 vCPU, exec to /init", "metric": "boot_to_init", "unit": "ms", "value": %s, "baseline": "qemu microvm -accel kvm", "baseline_value": %s, "ratio": %s},\n' \
-		"$e_init" "$q_init" "$(ratio "$q_init" "$e_init")"
-	printf '  {"case": "Debian bzImage + busybox initrd, 512M, 1 vCPU, exec to VMM exit (power-off)", "metric": "boot_to_exit", "unit": "ms", "value": %s, "baseline": "qemu microvm -accel kvm", "baseline_value": %s, "ratio": %s}\n' \
-		"$e_exit" "$q_exit" "$(ratio "$q_exit" "$e_exit")"
+	row "exec to /init" boot_to_init "$e_init" "qemu microvm -accel kvm" "$q_init"; echo ,
+	row "exec to VMM exit (power-off)" boot_to_exit "$e_exit" "qemu microvm -accel kvm" "$q_exit"; echo ,
+	row "exec to /init (vs kvmtool)" boot_to_init "$e_init" "kvmtool (lkvm run)" "$k_init"; echo ,
+	row "exec to VMM exit (vs kvmtool; its guest: reboot -f)" boot_to_exit "$e_exit" "kvmtool (lkvm run)" "$k_exit"; echo
 	printf ']}\n'
 } >"$OUT"
 
 where=$([[ $nested == true ]] && echo "nested KVM in QEMU TCG" || echo "KVM")
 echo "Linux boot benchmark ($where, medians of $RUNS, $(cat "$kdir/package"))"
-printf '  %-40s %10s %13s %8s\n' "case" "ebb" "qemu-microvm" "ratio"
-printf '  %-40s %7s ms %10s ms %8s\n' "exec to /init (ebb-init: up)" "$e_init" "$q_init" "$(ratio "$q_init" "$e_init")"
-printf '  %-40s %7s ms %10s ms %8s\n' "exec to VMM exit (power-off)" "$e_exit" "$q_exit" "$(ratio "$q_exit" "$e_exit")"
+printf '  %-32s %9s %13s %7s %9s %7s\n' "case" "ebb" "qemu-microvm" "ratio" "kvmtool" "ratio"
+printf '  %-32s %6s ms %10s ms %7s %6s ms %7s\n' "exec to /init (ebb-init: up)" "$e_init" "$q_init" "$(ratio "$q_init" "$e_init")" "$k_init" "$(ratio "$k_init" "$e_init")"
+printf '  %-32s %6s ms %10s ms %7s %6s ms %7s\n' "exec to VMM exit" "$e_exit" "$q_exit" "$(ratio "$q_exit" "$e_exit")" "$k_exit" "$(ratio "$k_exit" "$e_exit")"
+echo "  (ratio: the peer's time / ebb's; kvmtool's guest ends with reboot -f: it has no ACPI power-off nor exit port)"
 [[ $nested == true ]] && echo "  (nested: absolute times mean little; compare the ratio)"
-grep -E '^run=' "$raw" | sed 's/^/  raw: /' | head -n 20
+grep -q '^none:' "$raw" && grep '^none:' "$raw" | sed 's/^none: /  kvmtool: /'
+grep -E '^cmdline ' "$raw" | sed 's/^/  /'
+grep -E '^(== |run=)' "$raw" | sed 's/^/  raw: /' | head -n 40
 echo "wrote $OUT"
