@@ -26,15 +26,19 @@ static uint64_t align4(uint64_t v)
 	return (v + 3) & ~3ULL;
 }
 
-/* Look for the PVH entry in one PT_NOTE segment.  1 found, 0 not, -1 bad. */
-static int find_pvh_note(const uint8_t *p, uint64_t size, uint32_t *entry,
-			 char *err, size_t errlen)
+/*
+ * Read one PT_NOTE segment: the PVH entry (the first one found counts),
+ * and whether a XEN_ELFNOTE_GUEST_OS note names Linux.  0, or -1 bad.
+ */
+static int scan_notes(const uint8_t *p, uint64_t size, struct elf_image *img, bool *found,
+		      char *err, size_t errlen)
 {
 	uint64_t off = 0;
 
 	while (size - off >= sizeof(Elf64_Nhdr)) {
 		Elf64_Nhdr nh;
 		uint64_t name_off, desc_off, next;
+		bool xen;
 
 		memcpy(&nh, p + off, sizeof(nh));
 		name_off = off + sizeof(nh);
@@ -43,8 +47,8 @@ static int find_pvh_note(const uint8_t *p, uint64_t size, uint32_t *entry,
 		if (align4(nh.n_namesz) > size - name_off || desc_off > size ||
 		    align4(nh.n_descsz) > size - desc_off)
 			ERR("ELF note runs past its segment");
-		if (nh.n_type == XEN_ELFNOTE_PHYS32_ENTRY && nh.n_namesz == 4 &&
-		    !memcmp(p + name_off, "Xen", 4)) {
+		xen = nh.n_namesz == 4 && !memcmp(p + name_off, "Xen", 4);
+		if (xen && nh.n_type == XEN_ELFNOTE_PHYS32_ENTRY && !*found) {
 			uint64_t v = 0;
 
 			if (nh.n_descsz != 4 && nh.n_descsz != 8)
@@ -52,9 +56,12 @@ static int find_pvh_note(const uint8_t *p, uint64_t size, uint32_t *entry,
 			memcpy(&v, p + desc_off, nh.n_descsz);
 			if (v > UINT32_MAX)
 				ERR("PVH entry 0x%" PRIx64 " is above 4 GiB", v);
-			*entry = (uint32_t)v;
-			return 1;
+			img->pvh_entry = (uint32_t)v;
+			*found = true;
 		}
+		if (xen && nh.n_type == XEN_ELFNOTE_GUEST_OS && nh.n_descsz >= 5 &&
+		    !memcmp(p + desc_off, "linux", 5))
+			img->is_linux = true;
 		off = next;
 	}
 	return 0;
@@ -131,15 +138,11 @@ int elf_parse(const void *buf, size_t len, struct elf_image *img, char *err,
 				img->lowest = ph.p_paddr;
 			if (ph.p_paddr + ph.p_memsz > img->highest)
 				img->highest = ph.p_paddr + ph.p_memsz;
-		} else if (ph.p_type == PT_NOTE && !found) {
-			int r;
-
+		} else if (ph.p_type == PT_NOTE) {
 			if (!in_buf(ph.p_offset, ph.p_filesz, len))
 				ERR("note segment %u lies outside the file", i);
-			r = find_pvh_note(p + ph.p_offset, ph.p_filesz, &img->pvh_entry, err, errlen);
-			if (r < 0)
+			if (scan_notes(p + ph.p_offset, ph.p_filesz, img, &found, err, errlen))
 				return -1;
-			found = r;
 		}
 	}
 	if (img->nr_loads == 0)

@@ -386,7 +386,17 @@ int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	snprintf(smp, sizeof(smp), "%u", o->nr_cpus);
 	argv[argc++] = qemu_bin;
 	argv[argc++] = "-M";
-	argv[argc++] = "microvm,x-option-roms=off,rtc=off,isa-serial=on,acpi=off";
+	/*
+	 * ebb's own guest finds its devices on the command line, which microvm
+	 * writes only without ACPI; a Linux kernel (a bzImage, or a vmlinux
+	 * whose Xen GUEST_OS note says linux) finds them in ACPI's DSDT, as
+	 * distribution kernels must (no CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES).
+	 * Linux also wants the RTC: without it, or HPET or the PM timer, its
+	 * TSC calibration finds no reference and the boot stops there.
+	 */
+	argv[argc++] = !o->no_acpi && (plan.format == BOOT_BZIMAGE || plan.elf.is_linux) ?
+		       "microvm,x-option-roms=off,rtc=on,isa-serial=on,acpi=on" :
+		       "microvm,x-option-roms=off,rtc=off,isa-serial=on,acpi=off";
 	argv[argc++] = "-accel";
 	argv[argc++] = "tcg";
 	argv[argc++] = "-cpu";

@@ -15,6 +15,7 @@
 #ifndef EBB_PVH_START_INFO_H
 #define EBB_PVH_START_INFO_H
 
+#define XEN_ELFNOTE_GUEST_OS		6	/* a string: "linux" for Linux */
 #define XEN_ELFNOTE_PHYS32_ENTRY	18
 #define XEN_HVM_START_MAGIC_VALUE	0x336ec578
 

@@ -9,6 +9,7 @@
 #ifndef EBB_VMM_ELF_H
 #define EBB_VMM_ELF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,7 @@ struct elf_load {
 struct elf_image {
 	uint32_t pvh_entry;		/* from the PVH note */
 	uint64_t e_entry;		/* the ELF's own (64-bit) entry, informative */
+	bool is_linux;			/* a Xen GUEST_OS note says "linux" (a vmlinux) */
 	unsigned int nr_loads;
 	struct elf_load loads[ELF_MAX_LOADS];
 	uint64_t lowest, highest;	/* physical extent of the image [lo, hi) */

@@ -89,6 +89,38 @@ START_TEST(good_image)
 }
 END_TEST
 
+/*
+ * A vmlinux says it is Linux in a Xen GUEST_OS note (the QEMU backend then
+ * turns microvm's ACPI on); ebb's own guest has no such note.
+ */
+START_TEST(guest_os_note)
+{
+	Elf64_Nhdr nh = { .n_namesz = 4, .n_descsz = 6, .n_type = XEN_ELFNOTE_GUEST_OS };
+	uint32_t off = IMG_NOTE + sizeof(Elf64_Nhdr) + 4 + 4;
+	struct img im;
+	struct elf_image ei;
+	char err[256] = "";
+
+	make_image(&im, 4);
+	ck_assert_msg(parse(&im, sizeof(im.b), &ei, err) == 0, "%s", err);
+	ck_assert(!ei.is_linux);
+
+	/* A second note after the PVH entry: "Xen", GUEST_OS, "linux\0". */
+	memcpy(im.b + off, &nh, sizeof(nh));
+	memcpy(im.b + off + sizeof(nh), "Xen", 4);
+	memcpy(im.b + off + sizeof(nh) + 4, "linux", 6);
+	phdr(&im, 1)->p_filesz += sizeof(nh) + 4 + 8;
+	ck_assert_msg(parse(&im, sizeof(im.b), &ei, err) == 0, "%s", err);
+	ck_assert(ei.is_linux);
+	ck_assert_uint_eq(ei.pvh_entry, IMG_PADDR + 4);
+
+	/* Another OS's name is not Linux. */
+	memcpy(im.b + off + sizeof(nh) + 4, "netbs", 6);
+	ck_assert_msg(parse(&im, sizeof(im.b), &ei, err) == 0, "%s", err);
+	ck_assert(!ei.is_linux);
+}
+END_TEST
+
 START_TEST(load_into_memory)
 {
 	struct img im;
@@ -303,6 +335,7 @@ static Suite *vmm_elf_suite(void)
 	TCase *tc = tcase_create("elf");
 
 	tcase_add_test(tc, good_image);
+	tcase_add_test(tc, guest_os_note);
 	tcase_add_test(tc, load_into_memory);
 	tcase_add_test(tc, truncated);
 	tcase_add_loop_test(tc, hostile_headers, 0, (int)(sizeof(hostile) / sizeof(hostile[0])));
