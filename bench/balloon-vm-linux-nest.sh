@@ -60,10 +60,10 @@ round() {
 	rb=$(rss_mib)
 	t0=$(now_ms)
 	"$EBB" balloon "$NAME" 256M >/dev/null || die "ebb balloon $NAME 256M failed"
-	in_ms=$(wait_actual 268435456)
+	in_ms=$(wait_actual 268435456) || exit 1
 	ra=$(rss_mib)
 	"$EBB" balloon "$NAME" 512M >/dev/null || die "ebb balloon $NAME 512M failed"
-	de_ms=$(wait_actual 0)
+	de_ms=$(wait_actual 0) || exit 1
 	echo "$1 run $2 inflate_ms=$in_ms deflate_ms=$de_ms rss_before_mib=$rb rss_after_mib=$ra"
 }
 # wait_mark STEP: until the Linux guest prints @@b:STEP@@ (300 s at most).

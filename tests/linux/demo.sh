@@ -136,7 +136,7 @@ say "host\$ grep VmRSS /proc/$vm_pid/status"
 say "VmRSS:  $rss0 kB   ($(mib "$rss0") MiB; guest RAM resident: $((res0 / 1048576)) MiB)"
 say "host\$ $EBB balloon $NAME 256M     # the guest should have 256 MiB: a 256 MiB balloon"
 "$EBB" balloon "$NAME" 256M >/dev/null 2>"$TMP/bal.err" || { cat "$TMP/bal.err" >&2; die "ebb balloon $NAME 256M failed"; }
-ms=$(wait_actual 268435456)
+ms=$(wait_actual 268435456) || exit 1
 sleep 0.5
 rss1=$(rss_kib)
 res1=$(field guest_resident_bytes)
@@ -159,7 +159,7 @@ rss2=$(rss_kib)
 say ""
 say "host\$ $EBB balloon $NAME 512M     # deflate: the guest gets all its RAM back"
 "$EBB" balloon "$NAME" 512M >/dev/null 2>"$TMP/bal.err" || { cat "$TMP/bal.err" >&2; die "ebb balloon $NAME 512M failed"; }
-ms=$(wait_actual 0)
+ms=$(wait_actual 0) || exit 1
 say "# deflated to 0 in $ms ms"
 wait_mark deflated
 show inflated deflated | sed 's/^guest| + /guest# /'
