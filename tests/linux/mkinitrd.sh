@@ -26,6 +26,8 @@
 #                    virtio_blk virtio_balloon virtio_console.  Modules built
 #                    into the kernel (modules.builtin) are skipped.
 #   --no-modules     load none
+#   --file SRC:DEST  also put file SRC into the initrd at DEST (an absolute
+#                    path, e.g. /bin/memhog); repeatable
 #   -h, --help       this text
 #
 # Needs: a static busybox (Debian: busybox-static), cpio, gzip, dpkg-deb (for
@@ -45,6 +47,7 @@ moddir=
 modules=()
 default_modules=(virtio_mmio virtio_blk virtio_balloon virtio_console)
 no_modules=0
+extra=()
 out=
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -52,6 +55,10 @@ while [[ $# -gt 0 ]]; do
 	--modules) [[ $# -ge 2 ]] || die "$1 needs a directory"; moddir=$2; shift 2 ;;
 	-m | --module) [[ $# -ge 2 ]] || die "$1 needs a name"; modules+=("$2"); shift 2 ;;
 	--no-modules) no_modules=1; shift ;;
+	--file)
+		[[ $# -ge 2 && $2 == *:/* ]] || die "$1 needs SRC:DEST with an absolute DEST"
+		[[ -f ${2%%:*} ]] || die "$1 ${2%%:*}: no such file"
+		extra+=("$2"); shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) [[ -z $out ]] || die "one OUT only (see --help)"; out=$1; shift ;;
@@ -261,6 +268,10 @@ INIT
 chmod 0755 "$stage/init"
 cp "$busybox" "$stage/bin/busybox"
 chmod 0755 "$stage/bin/busybox"
+for x in ${extra[@]+"${extra[@]}"}; do
+	mkdir -p "$stage/$(dirname "${x#*:}")"
+	cp "${x%%:*}" "$stage/${x#*:}"
+done
 
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9 >"$tmp/out"
 mv "$tmp/out" "$out"
