@@ -48,15 +48,20 @@ static void triple_fault(struct vcpu *c)
 	struct kvm_regs r;
 	struct kvm_sregs sr;
 
-	if (ioctl(c->fd, KVM_GET_REGS, &r) == 0 && ioctl(c->fd, KVM_GET_SREGS, &sr) == 0)
+	if (ioctl(c->fd, KVM_GET_REGS, &r) < 0 || ioctl(c->fd, KVM_GET_SREGS, &sr) < 0)
+		vm_stop(c->vm, EBB_EXIT_TRIPLE_FAULT, "guest triple fault: vCPU %u shut down", c->id);
+	else if (r.rip == 0xfff0 && sr.cs.base == 0xffff0000)
+		/* SVM's VMCB is undefined after a shutdown: KVM has reset the vCPU. */
+		vm_stop(c->vm, EBB_EXIT_TRIPLE_FAULT,
+			"guest triple fault: vCPU %u shut down; its state at the fault is lost "
+			"(KVM reset the vCPU, as it does on AMD); the guest hit an exception it "
+			"could not handle", c->id);
+	else
 		vm_stop(c->vm, EBB_EXIT_TRIPLE_FAULT,
 			"guest triple fault: vCPU %u shut down at RIP 0x%llx "
 			"(CR0 0x%llx CR3 0x%llx CR4 0x%llx EFER 0x%llx IDT limit 0x%x); "
 			"the guest hit an exception it could not handle",
 			c->id, r.rip, sr.cr0, sr.cr3, sr.cr4, sr.efer, sr.idt.limit);
-	else
-		vm_stop(c->vm, EBB_EXIT_TRIPLE_FAULT,
-			"guest triple fault: vCPU %u shut down", c->id);
 }
 
 /*
