@@ -16,6 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 failed() {
 	echo "FAIL linux-boot: $*"
 	echo "linux-boot: 0 passed, 1 failed"
+	echo "0 passed, 1 failed"
 	exit 1
 }
 
@@ -33,4 +34,14 @@ if [[ -f $vmlinux ]]; then
 	ln -sf "$vmlinux" build/linux/vmlinux
 	files+=(--file build/linux/vmlinux:build/linux/vmlinux)
 fi
-tests/nested/kvm-run.sh --timeout "${LINUX_E2E_TIMEOUT:-1200}" "${files[@]}" -- tests/e2e/test_linux_boot.sh
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+tests/nested/kvm-run.sh --timeout "${LINUX_E2E_TIMEOUT:-1200}" "${files[@]}" -- tests/e2e/test_linux_boot.sh |
+	tee "$out"
+st=${PIPESTATUS[0]}
+# tests/run.sh sums the plain "N passed, N failed" line.
+p=$(grep -c '^PASS ' "$out")
+f=$(grep -c '^FAIL ' "$out")
+grep -q '^linux-boot: [0-9]* passed' "$out" || f=$((f + 1))
+echo "$p passed, $f failed"
+[[ $st -eq 0 && $f -eq 0 ]]

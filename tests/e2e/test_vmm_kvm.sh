@@ -68,16 +68,22 @@ run --kernel "$GUESTS/vmm_cmdline.elf" --mem 512M --numa 2 --append "quiet ebb.t
 want="cmdline: console=ttyS0 ebb.numa=0:0-10000000,1:10000000-20000000 quiet ebb.test=1"
 if [ $st -ne 0 ]; then bad numa-cmdline "exit status $st, want 0"
 elif ! has out "$want"; then bad numa-cmdline "want \"$want\""
-elif ! has out "memmap entries: 1"; then bad numa-cmdline "want 1 memory map entry"
-else ok "numa-cmdline: start_info magic, ebb.numa for --numa 2, --append"; fi
+elif ! has out "memmap entries: 3"; then
+	bad numa-cmdline "want 3 memory map entries (RAM, the ACPI tables at 0xe0000, RAM)"
+else ok "numa-cmdline: start_info magic, ebb.numa for --numa 2, --append, ACPI's region in the map"; fi
+run --kernel "$GUESTS/vmm_cmdline.elf" --mem 512M --no-acpi
+if [ $st -ne 0 ]; then bad no-acpi "exit status $st, want 0"
+elif ! has out "memmap entries: 1"; then bad no-acpi "want 1 memory map entry: no ACPI region"
+else ok "no-acpi: --no-acpi leaves RAM in one piece, no ACPI region"; fi
 
-# 6. RAM above the 3 GiB hole: two memory map entries, a node across the hole.
+# 6. RAM above the 3 GiB hole: two RAM ranges, a node across the hole.
 run --kernel "$GUESTS/vmm_cmdline.elf" --mem 4G --numa 1G,3G --cmdline "console=ttyS0"
 want="ebb.numa=0:0-40000000,1:40000000-c0000000,1:100000000-140000000"
 if [ $st -ne 0 ]; then bad high-memory "exit status $st, want 0"
 elif ! has out "$want"; then bad high-memory "want \"$want\""
-elif ! has out "memmap entries: 2"; then bad high-memory "want 2 memory map entries"
-else ok "high-memory: 4G across the hole, 2 map entries, node 1 split"; fi
+elif ! has out "memmap entries: 4"; then
+	bad high-memory "want 4 memory map entries (low RAM, ACPI tables, RAM to 3G, RAM from 4G)"
+else ok "high-memory: 4G across the hole, 2 RAM ranges (4 map entries with ACPI), node 1 split"; fi
 
 # 7. Several vCPUs: the APs wait for SIPI and the VM still ends cleanly.
 run --kernel "$GUESTS/vmm_hello.elf" --cpus 4
