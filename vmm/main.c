@@ -18,6 +18,7 @@
 #include <vmm/log.h>
 #include <vmm/options.h>
 #include <vmm/qemu.h>
+#include <vmm/seccomp.h>
 #include <vmm/vm.h>
 
 /* The guest kernel, embedded by vmm/guest_image.S. */
@@ -95,6 +96,11 @@ static int cmd_run(int argc, char **argv)
 	if (o.help) {
 		fputs(ebb_run_usage, stdout);
 		return EBB_EXIT_OK;
+	}
+	/* Each thread installs its own filter once set up (vmm/seccomp.c). */
+	if (!o.no_seccomp && seccomp_enable(err, sizeof(err))) {
+		vmm_log("%s", err);
+		return EBB_EXIT_SETUP;
 	}
 	if (boot_files_open(&files, o.kernel, o.initrd, ebb_guest_image,
 			    (size_t)(ebb_guest_image_end - ebb_guest_image), err, sizeof(err))) {

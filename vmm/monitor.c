@@ -15,6 +15,7 @@
 
 #include <vmm/log.h>
 #include <vmm/monitor.h>
+#include <vmm/seccomp.h>
 #include <vmm/vm.h>
 
 #define CTRL_A		0x01
@@ -155,6 +156,13 @@ void monitor_run(struct monitor *m, const struct monitor_backend *be)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	/*
+	 * The VM is built and its threads run: the main thread keeps the
+	 * monitor's allow-list to the end (the teardown included).  The QEMU
+	 * backend's list differs (QMP's epoll, signalling and reaping QEMU).
+	 */
+	seccomp_thread_enter(strcmp(be->name, "qemu") ? SECCOMP_THREAD_MONITOR_KVM :
+			     SECCOMP_THREAD_MONITOR_QEMU, "monitor");
 
 	for (;;) {
 		bool backlog = flush_to_guest(m);

@@ -76,6 +76,10 @@ const char ebb_run_usage[] =
 "  --no-acpi          write no ACPI tables (KVM backend): a Linux kernel then\n"
 "                     finds the virtio devices only through virtio_mmio.device=\n"
 "                     (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES), one CPU and no IOAPIC\n"
+"  --no-seccomp       run the VMM's threads without their seccomp-BPF\n"
+"                     allow-lists (on by default: a vCPU, device worker or\n"
+"                     monitor making a call outside its list ends ebb with a\n"
+"                     message naming it; docs/security.md).  To debug\n"
 "  --swap FILE[,size=N]  a virtio-blk swap disk backed by FILE; size=N\n"
 "                     creates FILE or extends it (sparsely) to N bytes\n"
 "  --balloon[=OPTS]   a virtio-balloon (ebb balloon NAME SIZE sets its target);\n"
@@ -272,6 +276,8 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 			o->stats = true;
 		} else if (!strcmp(a, "--no-acpi")) {
 			o->no_acpi = true;
+		} else if (!strcmp(a, "--no-seccomp")) {
+			o->no_seccomp = true;
 		} else if (OPT("--mem")) {
 			if (!v)
 				return -1;

@@ -16,6 +16,7 @@
 
 #include <vmm/cpu.h>
 #include <vmm/insn.h>
+#include <vmm/seccomp.h>
 #include <vmm/vm.h>
 
 #define KICK_SIGNAL	SIGUSR1
@@ -223,6 +224,8 @@ static void *vcpu_thread(void *arg)
 
 	snprintf(name, sizeof(name), "vcpu%u", c->id);
 	pthread_setname_np(pthread_self(), name);
+	/* Set up by cpu_create (fd, kvm_run mapped): from here on, its allow-list. */
+	seccomp_thread_enter(SECCOMP_THREAD_VCPU, name);
 	while (!atomic_load(&vm->stopping)) {
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)

@@ -41,6 +41,7 @@ struct ebb_options {
 	bool hugepages;				/* --hugepages */
 	bool stats;				/* --stats */
 	bool no_acpi;				/* --no-acpi: write no ACPI tables */
+	bool no_seccomp;			/* --no-seccomp: threads run unfiltered */
 	bool help;				/* --help */
 	enum ebb_accel accel;			/* --accel */
 	char swap_path[EBB_PATH_MAX];		/* --swap FILE[,size=N]; "" = none */

@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <vmm/seccomp.h>
 #include <vmm/virtio/worker.h>
 
 int virtio_worker_init(struct virtio_worker *w, const char *name, void *dev,
@@ -46,6 +47,8 @@ static void *worker_thread(void *arg)
 	struct virtio_worker *w = arg;
 
 	pthread_setname_np(pthread_self(), w->name);
+	/* The device's files and eventfds are open: from here on, its allow-list. */
+	seccomp_thread_enter(SECCOMP_THREAD_WORKER, w->name);
 	for (;;) {
 		struct pollfd p[2] = {
 			{ .fd = w->kick_fd, .events = POLLIN },
