@@ -108,9 +108,13 @@ static const struct seccomp_rule worker_rules[] = {
 	ANY(getpid), \
 	ANY(geteuid)
 
-/* KVM: the console and control channel UARTs raise their interrupt; vCPUs are kicked at the end. */
+/*
+ * KVM: the console and control channel UARTs raise their interrupt; how
+ * much guest RAM is resident; vCPUs are kicked at the end.
+ */
 static const struct seccomp_rule monitor_kvm_rules[] = {
 	MONITOR_RULES,
+	ANY(mincore),			/* guest RAM resident: query-balloon, --stats */
 	ARG_IN(ioctl, 1, TCGETS, TCSETS, KVM_IRQ_LINE),
 	ARG_IN(tgkill, 2, SIGUSR1),
 };

@@ -21,7 +21,7 @@
 #include <vmm/control/runtime.h>
 
 #define MONITOR_MAX_CLIENTS	16
-#define MONITOR_REQ_MAX		65536	/* bytes per JSON request line */
+#define MONITOR_REQ_MAX		65536	/* bytes per JSON request line; longer: closed */
 /* How long a request may wait for the guest (boot included). */
 #define MONITOR_GUEST_TIMEOUT_NS	(60ULL * 1000000000ULL)
 #define MONITOR_MAX_TIMEOUT_S		86400	/* what a request may ask for */
@@ -70,7 +70,6 @@ struct ctl_client {
 	uint64_t gen;			/* tells a reused slot from the one a reply was for */
 	char in[MONITOR_REQ_MAX + 1];
 	size_t in_len;
-	bool overflow;			/* discarding a too-long line */
 	bool console;			/* attached to the console: raw bytes both ways */
 };
 

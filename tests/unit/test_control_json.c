@@ -142,30 +142,47 @@ END_TEST
 START_TEST(overlong_line_through_the_socket)
 {
 	static char big[MONITOR_REQ_MAX + 100];
+	char c;
 	json_t *j;
 
-	memset(big, 'x', sizeof(big));
-	big[sizeof(big) - 1] = '\n';
-	/* Feed it in pieces, as a socket would. */
-	for (size_t off = 0; off < sizeof(big);) {
-		ssize_t w = send(peer, big + off, sizeof(big) - off < 4096 ? sizeof(big) - off : 4096, 0);
+	/* A line of exactly the limit is served. */
+	memset(big, ' ', MONITOR_REQ_MAX);
+	memcpy(big, "{\"execute\":\"query-status\"}", 27);
+	big[MONITOR_REQ_MAX] = '\n';
+	for (size_t off = 0; off <= MONITOR_REQ_MAX;) {
+		size_t n = MONITOR_REQ_MAX + 1 - off < 4096 ? MONITOR_REQ_MAX + 1 - off : 4096;
+		ssize_t w = send(peer, big + off, n, 0);
 
 		ck_assert_int_gt(w, 0);
 		off += (size_t)w;
 		ctl_client_input(&m, 0);
 	}
-	while (m.client[0].in_len || m.client[0].overflow)
-		ctl_client_input(&m, 0);
-	j = reply();
-	ck_assert_str_eq(error_class(j), "GenericError");
-	json_decref(j);
-	/* The connection goes on. */
-	send(peer, "{\"execute\":\"query-status\"}\n", 28, 0);
-	ctl_client_input(&m, 0);
 	j = reply();
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "return"), "name")),
 			 "unit");
 	json_decref(j);
+
+	/* One byte more, fed in pieces as a socket would: an error, then the hang-up. */
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	for (size_t off = 0; off < sizeof(big) && m.client[0].fd >= 0;) {
+		ssize_t w = send(peer, big + off, sizeof(big) - off < 4096 ? sizeof(big) - off : 4096,
+				 MSG_NOSIGNAL);
+
+		ck_assert_int_gt(w, 0);
+		off += (size_t)w;
+		ctl_client_input(&m, 0);
+	}
+	ck_assert_int_eq(m.client[0].fd, -1);
+	j = reply();
+	ck_assert_str_eq(error_class(j), "GenericError");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(j, "error"),
+								       "desc")), "65536"));
+	json_decref(j);
+	ck_assert_int_eq(recv(peer, &c, 1, 0), 0);	/* closed */
+	/* Nothing reached the guest, and the VM goes on. */
+	ck_assert_uint_eq(m.chan.nr_req, 0);
+	ck_assert_int_eq(quits, 0);
 }
 END_TEST
 

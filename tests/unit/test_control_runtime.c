@@ -2,8 +2,9 @@
 /*
  * The runtime directory rules (docs/CONVENTIONS.md): which directory, VM
  * names that cannot escape it, the directory made 0700 and refused when it
- * is not ours, and a control socket that refuses a second VM of the same
- * name but replaces a stale one.
+ * is not ours, not a directory, or writable by others, and a control
+ * socket that refuses a second VM of the same name but replaces a stale
+ * one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,7 +92,33 @@ START_TEST(directory_and_socket)
 	ck_assert_int_eq(runtime_dir_create(err, sizeof(err)), 0);
 	ck_assert_int_eq(stat(sub, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0700);
+	/* One its group or others may write in is refused, and left as it is. */
+	chmod(sub, 0770);
+	ck_assert_int_eq(runtime_dir_create(err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "writable by its group or others (mode 0770)"), "%s", err);
+	ck_assert_int_eq(monitor_listen(&b, "vm2", err, sizeof(err)), -1);
+	chmod(sub, 0703);
+	ck_assert_int_eq(runtime_dir_create(err, sizeof(err)), -1);
+	ck_assert_int_eq(stat(sub, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0703);
+	chmod(sub, 0700);
 	rmdir(sub);
+	/* A symlink (to a directory of ours, even) is not the directory. */
+	ck_assert_int_eq(symlink(dir, sub), 0);
+	ck_assert_int_eq(runtime_dir_create(err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "is not a directory"), "%s", err);
+	unlink(sub);
+	/* Someone else's directory is refused (only root can make one to test with). */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(mkdir(sub, 0700), 0);
+		ck_assert_int_eq(chown(sub, 65534, 65534), 0);
+		ck_assert_int_eq(runtime_dir_create(err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "belongs to uid 65534, not to uid 0"), "%s", err);
+		rmdir(sub);
+	} else {
+		fprintf(stderr, "control_runtime: not root, so no directory of another uid to "
+			"refuse: that check did not run\n");
+	}
 	rmdir(dir);
 	unsetenv("EBB_RUNTIME_DIR");
 }

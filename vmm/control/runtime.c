@@ -41,9 +41,32 @@ int runtime_dir_create(char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
-	/* Someone else's directory (a /tmp squatter) must not get our sockets. */
-	if (lstat(dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
-		snprintf(err, errlen, "the runtime directory %s is not a directory of ours", dir);
+	/*
+	 * The directory guards the sockets: someone else's (a /tmp squatter),
+	 * or one others may write in (they could swap a socket for their own),
+	 * is refused rather than repaired.  Merely readable is tightened.
+	 */
+	if (lstat(dir, &st)) {
+		snprintf(err, errlen, "the runtime directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "the runtime directory %s is not a directory (a symlink or "
+			 "a file): ebb will not put control sockets there; remove it or set "
+			 "EBB_RUNTIME_DIR", dir);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(err, errlen, "the runtime directory %s belongs to uid %u, not to uid %u "
+			 "(ebb's): ebb will not put control sockets where another user controls "
+			 "them; remove it or set EBB_RUNTIME_DIR", dir, (unsigned int)st.st_uid,
+			 (unsigned int)geteuid());
+		return -1;
+	}
+	if (st.st_mode & 022) {
+		snprintf(err, errlen, "the runtime directory %s is writable by its group or others "
+			 "(mode %04o): anyone could replace a control socket in it; chmod 0700 it "
+			 "or set EBB_RUNTIME_DIR", dir, (unsigned int)(st.st_mode & 07777));
 		return -1;
 	}
 	if ((st.st_mode & 077) && chmod(dir, 0700)) {

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * The control socket: a listening unix socket (0600 in a 0700 directory),
- * up to MONITOR_MAX_CLIENTS connections, one JSON request per line.  A
- * client may turn its connection into a console ({"execute": "console"}):
- * from then on the bytes are the guest console's, both ways.  Nothing a
- * client sends can stop the VM except "quit": a line too long, not JSON,
- * or not a command gets an error reply and the connection goes on.
+ * The control socket: a listening unix socket (0600 in a 0700 directory
+ * of ebb's user, vmm/control/runtime.c), up to MONITOR_MAX_CLIENTS
+ * connections, one JSON request per line (docs/security.md).  Only ebb's
+ * own uid and root may connect: the peer's credentials (SO_PEERCRED) are
+ * checked on accept, beside the file modes, so a socket reached some
+ * other way (a directory with loose modes, a passed fd) still refuses
+ * strangers.  A client may turn its connection into a console
+ * ({"execute": "console"}): from then on the bytes are the guest
+ * console's, both ways.  Nothing a client sends can stop the VM except
+ * "quit": a line that is not JSON or not a command gets an error reply and
+ * the connection goes on; a line longer than MONITOR_REQ_MAX gets an error
+ * and the connection is closed (whatever follows would be read out of
+ * frame).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,13 +76,56 @@ fail:
 	return -1;
 }
 
+/* Tell a connection we will not serve why, as a JSON error line, and hang up. */
+static void refuse(int fd, const char *desc)
+{
+	char line[512];
+	int n = snprintf(line, sizeof(line),
+			 "{\"error\": {\"class\": \"GenericError\", \"desc\": \"%s\"}}\n", desc);
+
+	if (n > 0 && send(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
+			  MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		/* It hung up first: nothing more to tell it. */
+	}
+	close(fd);
+}
+
+/*
+ * The peer's credentials, as the kernel recorded them at connect: ebb's
+ * own uid and root may control the VM, nobody else.  0, or -1 with the
+ * reason in @why.
+ */
+static int peer_check(struct monitor *m, int fd, char *why, size_t len)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	uid_t self = geteuid();
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || clen != sizeof(cred)) {
+		snprintf(why, len, "cannot tell who connected (SO_PEERCRED: %s)", strerror(errno));
+		return -1;
+	}
+	if (cred.uid == self || cred.uid == 0)
+		return 0;
+	snprintf(why, len, "uid %u (pid %d) may not control VM %s: only uid %u (ebb's) and root may",
+		 (unsigned int)cred.uid, (int)cred.pid, m->name ? m->name : "?",
+		 (unsigned int)self);
+	return -1;
+}
+
 void ctl_accept(struct monitor *m)
 {
 	struct timeval tv = { .tv_sec = 2 };
+	char why[256];
 	int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
+	if (peer_check(m, fd, why, sizeof(why))) {
+		vmm_log("control socket %s: refused a connection: %s", m->sock_path, why);
+		refuse(fd, why);
+		return;
+	}
 	for (int i = 0; i < MONITOR_MAX_CLIENTS; i++) {
 		struct ctl_client *c = &m->client[i];
 
@@ -88,10 +138,8 @@ void ctl_accept(struct monitor *m)
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		return;
 	}
-	/* Full: say so and hang up. */
-	dprintf(fd, "{\"error\": {\"class\": \"GenericError\", \"desc\": \"too many "
-		"control connections (%d)\"}}\n", MONITOR_MAX_CLIENTS);
-	close(fd);
+	snprintf(why, sizeof(why), "too many control connections (%d)", MONITOR_MAX_CLIENTS);
+	refuse(fd, why);
 }
 
 void ctl_client_close(struct monitor *m, int slot)
@@ -200,20 +248,22 @@ void ctl_client_input(struct monitor *m, int slot)
 		struct ctl_ref who = { slot, c->gen };
 
 		if (b != '\n') {
-			if (c->in_len == MONITOR_REQ_MAX)
-				c->overflow = true;
-			else
+			if (c->in_len < MONITOR_REQ_MAX) {
 				c->in[c->in_len++] = (char)b;
-			continue;
+				continue;
+			}
+			/* Too long: say so and hang up; the VM and other clients go on. */
+			vmm_log("control socket: a request longer than %d bytes; closing that "
+				"connection", MONITOR_REQ_MAX);
+			ctl_error(m, who, "GenericError", "request longer than %d bytes (the limit "
+				  "per line); closing the connection", MONITOR_REQ_MAX);
+			ctl_client_close(m, slot);
+			return;
 		}
 		c->in[c->in_len] = '\0';
-		if (c->overflow)
-			ctl_error(m, who, "GenericError", "request longer than %d bytes",
-				  MONITOR_REQ_MAX);
-		else if (c->in_len)
+		if (c->in_len)
 			ctl_dispatch(m, who, c->in);
 		c->in_len = 0;
-		c->overflow = false;
 		if (c->fd < 0)
 			return;		/* the reply failed: closed */
 		if (c->console) {
