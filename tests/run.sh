@@ -91,12 +91,16 @@ kvm | all)
 	run_script "overcommit end-to-end (KVM nested)" tests/e2e/test_overcommit.sh
 	run_script "overcommit budget cgroup end-to-end (KVM nested)" tests/e2e/test_overcommit_cgroup.sh
 	run_script "Linux guests: Debian's bzImage and vmlinux with an initrd (KVM nested)" tests/e2e/linux.sh
+	run_script "seccomp filters: each thread kind, --no-seccomp (QEMU backend here, KVM nested)" \
+		tests/e2e/test_seccomp.sh
 	;;&
 all)
 	run_script "guest kernel under QEMU microvm" tests/e2e/guest_qemu.sh
 	run_script "guest drivers against QEMU's devices" tests/e2e/test_guest_devices.sh
 	run_script "guest swapping to QEMU's virtio-blk" tests/e2e/test_guest_swap.sh
 	run_script "balloon end-to-end (QEMU backend)" tests/e2e/test_balloon_qemu.sh
+	run_script "control socket: modes, peer check, oversized requests (QEMU backend)" \
+		tests/e2e/test_control_socket.sh
 	OVERCOMMIT_E2E_BACKEND=qemu run_script "overcommit end-to-end (QEMU backend, this host's cgroup)" \
 		tests/e2e/test_overcommit.sh
 	OVERCOMMIT_E2E_BACKEND=qemu run_script "overcommit budget cgroup (QEMU backend, this host's cgroup)" \
