@@ -48,6 +48,7 @@ const struct seccomp_rule seccomp_common_rules[] = {
 	ANY(munmap),
 	ANY(madvise),			/* free, a thread's stack at its end; the balloon */
 	ANY(getrandom),			/* malloc's and jansson's seeds */
+	ANY(sysinfo),			/* qsort sizes its buffer by physical memory (the balloon's PFNs) */
 	ANY(rt_sigreturn),		/* the vCPU kick's handler returns */
 	ANY(rt_sigprocmask),
 	ANY(restart_syscall),		/* poll and futex resumed after SIGSTOP/SIGCONT */
