@@ -11,21 +11,48 @@
  *   3. one write of the batch to the platform's device;
  *   4. success: the page is freed and leaves a workingset shadow;
  *      failure: the PTE gets its page back (nothing is lost), the slot
- *      is freed, and the page goes to the active list.
+ *      is freed, and the page goes to the active list; the rest of the
+ *      pass's pages stay too (a failing device is not asked again in
+ *      the same pass), and pswpout_fail counts them all.
  * A page unmapped meanwhile (munmap, OOM) is simply freed.  Steps 2 and 4
  * take each mm's lock once per run of its pages in the batch (reclaim
  * batches come from one LRU, so mostly from one mm), and the slots' cache
  * flags go in one swap_map lock hold.
  *
  * Swap-in takes SWAP_HAS_CACHE, reads into a fresh page, and maps it if
- * the PTE still holds the entry.  A read error leaves the entry in place
- * (the data is still on the device) and the access gets SIGBUS.
+ * the PTE still holds the entry.  A failed read is tried again, up to
+ * SWAP_READ_TRIES reads in all (a transient error passes unnoticed but
+ * for pswpin_fail and the log); when every try failed the entry stays in
+ * place (the data is still on the device, a later access tries again)
+ * and this access gets SIGBUS, which the platform reports with the task.
+ * Nothing else is touched: no other page, slot or mm.
  */
 #include "internal.h"
 #include <guestmm/anon.h>
 #include <guestmm/psi.h>
 #include <guestmm/swap.h>
 #include <guestmm/vmscan.h>
+
+#define SWAP_READ_TRIES		3
+#define SWAP_ERR_BURST		10		/* messages ... */
+#define SWAP_ERR_WINDOW_NS	5000000000ULL	/* ... per window */
+
+/*
+ * May a swap I/O error be logged now?  A failing device fails every
+ * batch; the counters keep the full count, the log a sample.  Racy
+ * updates only let a message more or less through.
+ */
+static bool swap_err_printable(void)
+{
+	static uint64_t window;
+	static unsigned int printed;
+	uint64_t now = platform_clock_ns(), w = READ_ONCE(window);
+
+	if (now - w > SWAP_ERR_WINDOW_NS &&
+	    __atomic_compare_exchange_n(&window, &w, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		__atomic_store_n(&printed, 0, __ATOMIC_RELAXED);
+	return __atomic_add_fetch(&printed, 1, __ATOMIC_RELAXED) <= SWAP_ERR_BURST;
+}
 
 struct swap_batch {
 	unsigned int type;
@@ -206,13 +233,27 @@ static bool restore_unwritten(struct swap_batch *b, unsigned int i, struct list_
 	return true;
 }
 
+/* Pages this pass will not swap out: back to the LRU, active.  How many. */
+static unsigned int keep_rest(struct list_head *pages, struct list_head *keep)
+{
+	struct page *page, *next;
+	unsigned int n = 0;
+
+	list_for_each_entry_safe(page, next, pages, lru) {
+		__atomic_fetch_or(&page->flags, BIT(PG_active), __ATOMIC_RELAXED);
+		list_move_tail(&page->lru, keep);
+		n++;
+	}
+	return n;
+}
+
 unsigned long swap_out_pages(struct list_head *pages, struct list_head *keep)
 {
 	unsigned long freed = 0;
 	struct swap_batch b;
 
 	while (!list_empty(pages)) {
-		unsigned int want = 0;
+		unsigned int want = 0, kept;
 		struct list_head *pos;
 		int err;
 
@@ -222,12 +263,7 @@ unsigned long swap_out_pages(struct list_head *pages, struct list_head *keep)
 		b.nr = swap_alloc_run(want, &b.type, &b.slot);
 		if (!b.nr) {
 			/* Swap is full (or off): keep them, active, as Linux does. */
-			struct page *page, *next;
-
-			list_for_each_entry_safe(page, next, pages, lru) {
-				__atomic_fetch_or(&page->flags, BIT(PG_active), __ATOMIC_RELAXED);
-				list_move_tail(&page->lru, keep);
-			}
+			keep_rest(pages, keep);
 			break;
 		}
 		for (unsigned int i = 0; i < b.nr; i++) {
@@ -244,10 +280,13 @@ unsigned long swap_out_pages(struct list_head *pages, struct list_head *keep)
 			freed += release_written(&b, keep);
 			continue;
 		}
-		mm_printk("Write-error on swap-device (%u:%lu+%u): error %d", b.type, b.slot,
-			  b.nr, err);
 		for (unsigned int i = 0; i < b.nr; i++)
 			freed += restore_unwritten(&b, i, keep);
+		kept = keep_rest(pages, keep);
+		count_vm_events(PSWPOUT_FAIL, b.nr + kept);
+		if (swap_err_printable())
+			mm_printk("Write-error on swap-device (%u:%lu+%u): error %d; %u pages stay in "
+				  "memory", b.type, b.slot, b.nr, err, b.nr + kept);
 	}
 	return freed;
 }
@@ -276,12 +315,23 @@ enum mm_fault_result swapin_anon_page(struct mm_anon *mm, unsigned long va, pte_
 		ret = MM_FAULT_OOM;
 		goto out_clear;
 	}
-	rc = platform_swap_read(type, slot, page_address(page));
-	if (rc) {
-		mm_printk("Read-error on swap-device (%u:%lu): error %d, SIGBUS", type, slot, rc);
-		__free_pages(page, 0);
-		ret = MM_FAULT_SIGBUS;
-		goto out_clear;
+	for (unsigned int try = 1;; try++) {
+		rc = platform_swap_read(type, slot, page_address(page));
+		if (!rc)
+			break;
+		count_vm_event(PSWPIN_FAIL);
+		if (try == SWAP_READ_TRIES) {
+			/* Always said: this one costs a task its access. */
+			mm_printk("Read-error on swap-device (%u:%lu) at %#lx: error %d after %u tries, "
+				  "SIGBUS", type, slot, va, rc, try);
+			__free_pages(page, 0);
+			ret = MM_FAULT_SIGBUS;
+			goto out_clear;
+		}
+		if (swap_err_printable())
+			mm_printk("Read-error on swap-device (%u:%lu) at %#lx: error %d, try %u of %u",
+				  type, slot, va, rc, try, SWAP_READ_TRIES);
+		platform_yield();
 	}
 
 	spin_lock_irqsave(&mm->lock, flags);

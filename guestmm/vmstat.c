@@ -84,6 +84,7 @@ const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	"compact_daemon_wake", "compact_daemon_migrate_scanned", "compact_daemon_free_scanned",
 	"balloon_inflate", "balloon_deflate", "balloon_migrate",
 	"swap_ra", "swap_ra_hit",
+	"pswpout_fail", "pswpin_fail",
 };
 
 /*
