@@ -263,11 +263,6 @@ int seccomp_enable(char *err, size_t errlen)
 	return 0;
 }
 
-bool seccomp_enabled(void)
-{
-	return enabled;
-}
-
 int seccomp_install(enum seccomp_thread kind, const char *name)
 {
 	struct sock_filter insn[PROG_MAX];

@@ -66,7 +66,6 @@ const char *seccomp_syscall_name(long nr);
  * -1 with a message.
  */
 int seccomp_enable(char *err, size_t errlen);
-bool seccomp_enabled(void);
 
 /*
  * Install @kind's filter on the calling thread, named @name in messages
