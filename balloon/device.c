@@ -27,6 +27,8 @@
 #include <linux/virtio_ids.h>
 
 #include <balloon/device.h>
+#include <vmm/fault_inject.h>
+#include <vmm/log.h>
 #include <vmm/memory.h>
 
 #define HUGE_PAGE	(2UL << 20)
@@ -74,6 +76,26 @@ static void balloon_reset(struct virtio_mmio *vm)
 }
 
 /*
+ * The host could not take the range back: the pages stay in the balloon
+ * (the guest gave them up and will not touch them until a deflate), but
+ * their memory stays resident, which the counter and the log say.  The
+ * contents are untouched, so a deflate hands back exactly what was there.
+ */
+static void discard_failed(struct balloon_dev *b, unsigned int node, uintptr_t off, size_t len)
+{
+	int err = errno;
+	unsigned long missed;
+
+	b->counters.discard_errors++;
+	b->counters.discard_error_pages += len / BALLOON_PAGE_SIZE;
+	if (ratelimit_allow(&b->discard_rl, mono_ns(), &missed))
+		vmm_log("balloon: cannot give node %u's %#lx+%#zx back to the host: %s; %lu pages "
+			"stay resident in the balloon%s", node, (unsigned long)off, len, strerror(err),
+			(unsigned long)b->counters.discard_error_pages,
+			missed ? " (earlier messages suppressed)" : "");
+}
+
+/*
  * Give [p, p+len) of guest RAM (a host address inside one node's mapping)
  * back to the host.  0, or -1 if the range is not RAM or the kernel said no.
  */
@@ -99,15 +121,19 @@ static int discard(struct balloon_dev *b, void *p, size_t len)
 			len = e - s;
 		}
 		b->counters.discards++;
-		if (nm->fd >= 0)
+		if ((r = fault_should_fail(FAULT_BALLOON_PUNCH, len))) {
+			errno = r;
+			r = -1;
+		} else if (nm->fd >= 0) {
 			r = fallocate(nm->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				      (off_t)(a - base), (off_t)len);
-		else
+			if (r)
+				r = madvise((void *)a, len, MADV_REMOVE);
+		} else {
 			r = madvise((void *)a, len, MADV_DONTNEED);
-		if (r && nm->fd >= 0)
-			r = madvise((void *)a, len, MADV_REMOVE);
+		}
 		if (r)
-			b->counters.discard_errors++;
+			discard_failed(b, n, a - base, len);
 		return r;
 	}
 	b->counters.rejected++;
@@ -128,19 +154,22 @@ static int cmp_u32(const void *a, const void *b)
  */
 static void do_pfns(struct balloon_dev *b, uint32_t *pfn, unsigned int n, bool inflate)
 {
+	const struct guest_mem *m = b->mmio.mem;
 	char *run = NULL;
 	size_t run_len = 0;
+	unsigned int run_node = 0;
 
 	for (unsigned int i = 0; i < n; i++)
 		pfn[i] = le32toh(pfn[i]);
 	qsort(pfn, n, sizeof(*pfn), cmp_u32);
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t gpa = (uint64_t)pfn[i] << BALLOON_PFN_SHIFT;
+		const struct ebb_range *r = layout_find(&m->layout, gpa, BALLOON_PAGE_SIZE);
 		char *p;
 
 		if (i && pfn[i] == pfn[i - 1])
 			continue;	/* a duplicate says nothing new */
-		p = guest_mem_ptr(b->mmio.mem, gpa, BALLOON_PAGE_SIZE);
+		p = r ? guest_mem_ptr(m, gpa, BALLOON_PAGE_SIZE) : NULL;
 		if (!p) {
 			b->counters.rejected++;
 			continue;
@@ -150,7 +179,12 @@ static void do_pfns(struct balloon_dev *b, uint32_t *pfn, unsigned int n, bool i
 			continue;	/* the next touch faults in a zero page */
 		}
 		b->counters.inflated++;
-		if (run && run + run_len == p) {
+		/*
+		 * A run stays inside one node's mapping: another node's may
+		 * follow it in host memory, and discard() takes one node's
+		 * pages at a time.
+		 */
+		if (run && run + run_len == p && r->node == run_node) {
 			run_len += BALLOON_PAGE_SIZE;
 			continue;
 		}
@@ -158,6 +192,7 @@ static void do_pfns(struct balloon_dev *b, uint32_t *pfn, unsigned int n, bool i
 			discard(b, run, run_len);
 		run = p;
 		run_len = BALLOON_PAGE_SIZE;
+		run_node = r->node;
 	}
 	if (run)
 		discard(b, run, run_len);
@@ -383,6 +418,7 @@ int balloon_dev_init(struct balloon_dev *b, const struct balloon_dev_config *cfg
 {
 	memset(b, 0, sizeof(*b));
 	b->cfg = *cfg;
+	ratelimit_init(&b->discard_rl);
 	b->ops = (struct virtio_dev_ops){
 		.name = "virtio-balloon",
 		.device_id = VIRTIO_ID_BALLOON,

@@ -2,8 +2,8 @@
 /*
  * The hosted platform's swap devices: a file per swap area, slot N at
  * byte N * 4096, written with one pwritev per batch.  Tests can make an
- * area fail its I/O from some point on (hosted_swap_fail); a full area
- * is just a small one.
+ * area fail its I/O from some point on (hosted_swap_fail) or fail its next
+ * few (hosted_swap_fail_times); a full area is just a small one.
  */
 #include <guestmm/errno.h>
 #include <guestmm/page.h>
@@ -22,6 +22,8 @@ struct hosted_swap {
 	unsigned long pages;
 	/* I/Os still allowed to succeed before errors start; -1: never fail. */
 	long write_countdown, read_countdown;
+	/* I/Os that fail next, before any countdown (a transient error). */
+	long write_fail_left, read_fail_left;
 };
 
 static struct hosted_swap swaps[HOSTED_SWAPFILES] = {
@@ -52,6 +54,8 @@ int hosted_swap_setup(unsigned int type, const char *path, unsigned long pages)
 	sw->pages = pages;
 	sw->write_countdown = -1;
 	sw->read_countdown = -1;
+	sw->write_fail_left = 0;
+	sw->read_fail_left = 0;
 	return 0;
 }
 
@@ -63,6 +67,26 @@ void hosted_swap_fail(unsigned int type, bool write, long after)
 		__atomic_store_n(&swaps[type].write_countdown, after, __ATOMIC_RELAXED);
 	else
 		__atomic_store_n(&swaps[type].read_countdown, after, __ATOMIC_RELAXED);
+}
+
+void hosted_swap_fail_times(unsigned int type, bool write, long times)
+{
+	if (type >= HOSTED_SWAPFILES)
+		return;
+	__atomic_store_n(write ? &swaps[type].write_fail_left : &swaps[type].read_fail_left,
+			 times, __ATOMIC_RELAXED);
+}
+
+/* One of the next @left I/Os that fail?  Takes it. */
+static bool transient_error(long *left)
+{
+	long c = __atomic_load_n(left, __ATOMIC_RELAXED);
+
+	while (c > 0)
+		if (__atomic_compare_exchange_n(left, &c, c - 1, false, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			return true;
+	return false;
 }
 
 /* Does this I/O fail by request? */
@@ -95,7 +119,7 @@ int platform_swap_write(unsigned int type, unsigned long slot, void *const pages
 	sw = &swaps[type];
 	if (slot > sw->pages || nr > sw->pages - slot)
 		return -EIO;
-	if (injected_error(&sw->write_countdown))
+	if (transient_error(&sw->write_fail_left) || injected_error(&sw->write_countdown))
 		return -EIO;
 	while (done < nr) {
 		unsigned int n = nr - done < 64 ? nr - done : 64;
@@ -121,7 +145,8 @@ int platform_swap_read(unsigned int type, unsigned long slot, void *page)
 	if (type >= HOSTED_SWAPFILES || swaps[type].fd < 0)
 		return -EIO;
 	sw = &swaps[type];
-	if (slot >= sw->pages || injected_error(&sw->read_countdown))
+	if (slot >= sw->pages || transient_error(&sw->read_fail_left) ||
+	    injected_error(&sw->read_countdown))
 		return -EIO;
 	if (pread(sw->fd, page, PAGE_SIZE, (off_t)(slot * PAGE_SIZE)) != (ssize_t)PAGE_SIZE)
 		return -EIO;

@@ -50,10 +50,12 @@ void vm_balloon_query(void *ctx, json_t *into)
 	json_object_set_new(into, "features", json_integer((json_int_t)i.features));
 	json_object_set_new(into, "guest_resident_bytes",
 			    json_integer((json_int_t)guest_mem_resident(&vm->mem)));
-	json_object_set_new(into, "device", json_pack("{sI sI sI sI sI sI sI}",
+	json_object_set_new(into, "device", json_pack("{sI sI sI sI sI sI sI sI}",
 		"inflated_pages", (json_int_t)c->inflated, "deflated_pages", (json_int_t)c->deflated,
 		"reported_pages", (json_int_t)c->reported, "discards", (json_int_t)c->discards,
-		"discard_errors", (json_int_t)c->discard_errors, "rejected", (json_int_t)c->rejected,
+		"discard_errors", (json_int_t)c->discard_errors,
+		"discard_error_pages", (json_int_t)c->discard_error_pages,
+		"rejected", (json_int_t)c->rejected,
 		"stats_updates", (json_int_t)c->stats_updates));
 	json_object_set_new(into, "stats", guest_stats(&i.stats));
 }

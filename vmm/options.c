@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <vmm/control/runtime.h>
+#include <vmm/fault_inject.h>
 #include <vmm/options.h>
 
 #define ERR(...) do { if (err) snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
@@ -80,6 +81,10 @@ const char ebb_run_usage[] =
 "                     allow-lists (on by default: a vCPU, device worker or\n"
 "                     monitor making a call outside its list ends ebb with a\n"
 "                     message naming it; docs/security.md).  To debug\n"
+"  --inject SPEC      arm a fault point (repeatable): swap-write, swap-read,\n"
+"                     swap-full, balloon-punch (KVM backend), control; e.g.\n"
+"                     swap-write:eio:times=3, swap-read:eio:prob=10,\n"
+"                     swap-full:space=16M, control:mute (docs/fault-injection.md)\n"
 "  --swap FILE[,size=N]  a virtio-blk swap disk backed by FILE; size=N\n"
 "                     creates FILE or extends it (sparsely) to N bytes\n"
 "  --balloon[=OPTS]   a virtio-balloon (ebb balloon NAME SIZE sets its target);\n"
@@ -322,6 +327,10 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 			o->balloon = true;
 		} else if (OPT("--swap")) {
 			if (!v || parse_swap(v, o, err, errlen))
+				return -1;
+		} else if (OPT("--inject")) {
+			/* Armed at once: the points are the process's (one VM). */
+			if (!v || fault_inject_set(v, err, errlen))
 				return -1;
 		} else if (OPT("--accel")) {
 			if (!v)

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include <balloon/balloon.h>
+#include <vmm/log.h>
 #include <vmm/virtio/mmio.h>
 #include <vmm/virtio/worker.h>
 
@@ -43,6 +44,7 @@ struct balloon_dev_counters {
 	uint64_t reported;		/* pages discarded by free page reporting */
 	uint64_t discards;		/* fallocate / madvise calls (ranges) */
 	uint64_t discard_errors;	/* ... that failed (the memory stays) */
+	uint64_t discard_error_pages;	/* pages they covered: in the balloon, still resident */
 	uint64_t rejected;		/* PFNs or reported ranges outside guest RAM */
 	uint64_t stats_updates;		/* stats buffers received */
 };
@@ -78,6 +80,7 @@ struct balloon_dev {
 	struct balloon_guest_stats stats;
 	struct balloon_dev_counters counters;
 	struct virtq_req req;		/* scratch for the request in hand */
+	struct ratelimit discard_rl;	/* failed discards are logged, not flooded */
 };
 
 /*

@@ -69,6 +69,9 @@ int hosted_swap_setup(unsigned int type, const char *path, unsigned long pages);
  */
 void hosted_swap_fail(unsigned int type, bool write, long after);
 
+/* Make area @type's next @times writes (or reads) fail with -EIO; then they work. */
+void hosted_swap_fail_times(unsigned int type, bool write, long times);
+
 /*
  * Bind the calling thread to a CPU id (0 .. nr_cpus-1), giving up the one
  * it had.  A thread that never chose gets one on its first allocation

@@ -12,6 +12,8 @@
  *                                 or {"inflate": BYTES}: the balloon's own size
  *   {"execute": "query-balloon"}
  *   {"execute": "query-kvm-stats"}  KVM's own statistics of the VM and its vCPUs
+ *   {"execute": "inject", "arguments": {"fault": "swap-read:eio:times=2"}}
+ *                                 arm a fault point (docs/fault-injection.md)
  *   {"execute": "console"}        the connection becomes the guest console
  *   {"execute": "quit"}
  *
@@ -25,6 +27,7 @@
 #include <string.h>
 
 #include <vmm/control/proc.h>
+#include <vmm/fault_inject.h>
 #include <vmm/kvm_flavour.h>
 #include <vmm/log.h>
 #include <vmm/monitor.h>
@@ -52,13 +55,19 @@ struct op_part {
 
 static void op_done(void *ctx, uint64_t id, int status, const char *out, size_t len);
 
-static const char *chan_failure(int status)
+static void chan_failure(char *buf, size_t len, int status, uint64_t timeout_ns)
 {
 	switch (-status) {
-	case ETIMEDOUT: return "the guest did not answer on its control channel in time "
-			       "(is it up? its channel says \"* ready\" on COM2 when it is)";
-	case ECANCELED: return "the VM ended before the guest answered";
-	default: return "control channel failure";
+	case ETIMEDOUT:
+		snprintf(buf, len, "the guest did not answer on its control channel in %llu s "
+			 "(is it up? its channel says \"* ready\" on COM2 when it is); the VM "
+			 "goes on", (unsigned long long)(timeout_ns / 1000000000ULL));
+		break;
+	case ECANCELED:
+		snprintf(buf, len, "the VM ended before the guest answered");
+		break;
+	default:
+		snprintf(buf, len, "control channel failure");
 	}
 }
 
@@ -88,7 +97,7 @@ static void op_done(void *ctx, uint64_t id, int status, const char *out, size_t 
 	(void)id;
 	(void)len;
 	if (status < 0) {
-		snprintf(op->error, sizeof(op->error), "%s", chan_failure(status));
+		chan_failure(op->error, sizeof(op->error), status, op->timeout_ns);
 	} else if (op->view || !strcmp(part->key, "exec")) {
 		json_object_set_new(op->result, "status", json_integer(status));
 		json_object_set_new(op->result, "output", json_string(out));
@@ -173,6 +182,7 @@ static void cmd_query_status(struct monitor *m, struct ctl_ref who, json_t *args
 			      "control_channel_garbage", (json_int_t)m->chan.garbage);
 
 	json_object_set_new(r, "swap", m->swap ? json_string(m->swap) : json_null());
+	json_object_set_new(r, "faults", fault_inject_json());
 	if (m->kvm)
 		json_object_set_new(r, "kvm", kvm_flavour_json(m->kvm));
 	if (m->be->status)
@@ -348,6 +358,24 @@ static void cmd_query_kvm_stats(struct monitor *m, struct ctl_ref who, json_t *a
 	ctl_reply(m, who, m->be->kvm_stats(m->be->ctx));
 }
 
+/* {"execute": "inject", "arguments": {"fault": SPEC}}: arm or disarm a fault point. */
+static void cmd_inject(struct monitor *m, struct ctl_ref who, json_t *args)
+{
+	const char *spec = json_string_value(json_object_get(args, "fault"));
+	char err[512];
+
+	if (!spec) {
+		ctl_error(m, who, "GenericError", "\"arguments\": {\"fault\": SPEC} is required "
+			  "(docs/fault-injection.md)");
+		return;
+	}
+	if (fault_inject_set(spec, err, sizeof(err))) {
+		ctl_error(m, who, "GenericError", "%s", err);
+		return;
+	}
+	ctl_reply(m, who, fault_inject_json());
+}
+
 static void cmd_console(struct monitor *m, struct ctl_ref who, json_t *args)
 {
 	ctl_reply(m, who, json_pack("{ss}", "backend", m->be->name));
@@ -373,6 +401,7 @@ static const struct {
 	{ "balloon", cmd_balloon },
 	{ "query-balloon", cmd_query_balloon },
 	{ "query-kvm-stats", cmd_query_kvm_stats },
+	{ "inject", cmd_inject },
 	{ "console", cmd_console },
 	{ "quit", cmd_quit },
 };

@@ -16,6 +16,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 
+#include <vmm/fault_inject.h>
 #include <vmm/virtio/blk.h>
 
 static void blk_config_read(struct virtio_mmio *vm, unsigned int off, void *buf,
@@ -95,10 +96,28 @@ static unsigned int iov_slice(const struct iovec *src, unsigned int n, size_t sk
 	return d;
 }
 
+/*
+ * An injected failure for this transfer of @bytes (vmm/fault_inject.c)?
+ * ebb's one disk is the swap disk, so its points are swap-*; a write may
+ * find the file system full (swap-full) or fail outright (swap-write).
+ */
+static bool blk_fault(size_t bytes, bool write_it)
+{
+	if (!write_it)
+		return fault_should_fail(FAULT_SWAP_READ, bytes) != 0;
+	return fault_should_fail(FAULT_SWAP_FULL, bytes) || fault_should_fail(FAULT_SWAP_WRITE, bytes);
+}
+
 /* Whole-segment pread/pwrite, retried on short transfers; 0 or -1. */
 static int blk_rw(struct virtio_blk *b, const struct iovec *iov, unsigned int n,
 		  uint64_t off, bool write_it)
 {
+	size_t bytes = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		bytes += iov[i].iov_len;
+	if (blk_fault(bytes, write_it))
+		return -1;
 	for (unsigned int i = 0; i < n; i++) {
 		char *p = iov[i].iov_base;
 		size_t left = iov[i].iov_len;
