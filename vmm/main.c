@@ -129,6 +129,7 @@ static const struct {
 	{ "exec", cli_exec, cli_exec_usage },
 	{ "ctl", cli_ctl, cli_ctl_usage },
 	{ "balloon", cli_balloon, cli_balloon_usage },
+	{ "inject", cli_inject, cli_inject_usage },
 	{ "balloond", policy_launch, policy_balloond_usage },
 	{ "overcommit", policy_launch, policy_overcommit_usage },
 	{ "top", policy_launch, policy_top_usage },

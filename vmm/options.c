@@ -33,6 +33,7 @@ const char ebb_usage[] =
 "  stop      stop a running VM\n"
 "  exec      run a guest shell command in a running VM\n"
 "  ctl       send one raw JSON line to a running VM's control socket\n"
+"  inject    arm or disarm a fault point in a running VM (docs/fault-injection.md)\n"
 "  balloond  steer running VMs' balloons (ebb VMs or libvirt domains)\n"
 "  overcommit  the overcommit experiment: N VMs, a budget, a policy\n"
 "  top       a live view of every VM's memory and balloon\n"

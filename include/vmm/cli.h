@@ -21,8 +21,9 @@ int cli_stop(int argc, char **argv);
 int cli_exec(int argc, char **argv);
 int cli_ctl(int argc, char **argv);
 int cli_balloon(int argc, char **argv);
+int cli_inject(int argc, char **argv);		/* vmm/cli_inject.c */
 
 extern const char cli_list_usage[], cli_stat_usage[], cli_console_usage[], cli_stop_usage[],
-	cli_exec_usage[], cli_ctl_usage[], cli_balloon_usage[];
+	cli_exec_usage[], cli_ctl_usage[], cli_balloon_usage[], cli_inject_usage[];
 
 #endif
