@@ -9,6 +9,7 @@
 #   make test-unit  just the Check unit tests
 #   make test-kvm   just the KVM end-to-end tests (nested harness without /dev/kvm)
 #   make bench      benchmarks; tables on stdout, JSON under build/bench/
+#   make fuzz       libFuzzer targets (clang), each for FUZZ_SECONDS (docs/fuzzing.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 CC       ?= gcc
@@ -81,6 +82,7 @@ include hosted/Makefile.inc
 -include balloon/Makefile.inc
 -include balloon/policy/Makefile.inc
 include tests/Makefile.inc
+-include tests/fuzz/Makefile.inc
 include bench/Makefile.inc
 
 all: $(ALL_TARGETS)
