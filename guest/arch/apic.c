@@ -33,6 +33,14 @@
 #define APIC_TMCCT	0x390
 #define APIC_TDCR	0x3e0
 #define APIC_TDR_DIV_16	0x3
+#define APIC_ICR	0x300
+#define APIC_ICR2	0x310
+#define APIC_ICR_BUSY		(1u << 12)
+#define APIC_DM_FIXED		0x000
+#define APIC_DM_INIT		0x500
+#define APIC_DM_STARTUP		0x600
+#define APIC_INT_ASSERT		(1u << 14)
+#define APIC_INT_LEVELTRIG	(1u << 15)
 
 #define MSR_APICBASE_ENABLE	(1UL << 11)
 
@@ -63,6 +71,21 @@ void legacy_pic_disable(void)
 	outb(0xa1, 0xff);
 }
 
+/* The LVTs and the spurious vector: the same on every CPU. */
+static void apic_setup_local(void)
+{
+	apic_write(APIC_TASKPRI, 0);
+	apic_write(APIC_LVT0, APIC_LVT_MASKED);		/* no 8259 through ExtINT */
+	apic_write(APIC_LVT1, APIC_DM_NMI);
+	apic_write(APIC_LVTERR, APIC_LVT_MASKED);
+	apic_write(APIC_SPIV, APIC_SPIV_APIC_ENABLED | SPURIOUS_APIC_VECTOR);
+}
+
+unsigned int apic_id(void)
+{
+	return apic_read(APIC_ID) >> 24;
+}
+
 void apic_init(void)
 {
 	uint32_t a, b, c, d;
@@ -78,11 +101,7 @@ void apic_init(void)
 	if (!lapic)
 		panic("cannot map the local APIC");
 
-	apic_write(APIC_TASKPRI, 0);
-	apic_write(APIC_LVT0, APIC_LVT_MASKED);		/* no 8259 through ExtINT */
-	apic_write(APIC_LVT1, APIC_DM_NMI);
-	apic_write(APIC_LVTERR, APIC_LVT_MASKED);
-	apic_write(APIC_SPIV, APIC_SPIV_APIC_ENABLED | SPURIOUS_APIC_VECTOR);
+	apic_setup_local();
 	pr_info("apic: local APIC id %u version %#x at %#llx\n", apic_read(APIC_ID) >> 24,
 		apic_read(APIC_LVR) & 0xff, (unsigned long long)(base & ~0xfffUL));
 }
@@ -113,9 +132,59 @@ void apic_timer_init(void)
 		      (unsigned long long)lapic_timer_hz);
 
 	set_vector_handler(LOCAL_TIMER_VECTOR, local_timer_interrupt);
-	apic_write(APIC_LVTT, APIC_LVTT_PERIODIC | LOCAL_TIMER_VECTOR);
-	apic_write(APIC_TMICT, (uint32_t)(lapic_timer_hz / HZ));
+	apic_timer_start();
 	pr_info("apic: timer %llu.%03llu MHz after /16, tick %d Hz\n",
 		(unsigned long long)(lapic_timer_hz / 1000000),
 		(unsigned long long)(lapic_timer_hz / 1000 % 1000), HZ);
+}
+
+void apic_timer_start(void)
+{
+	apic_write(APIC_TDCR, APIC_TDR_DIV_16);
+	apic_write(APIC_LVTT, APIC_LVTT_PERIODIC | LOCAL_TIMER_VECTOR);
+	apic_write(APIC_TMICT, (uint32_t)(lapic_timer_hz / HZ));
+}
+
+/*
+ * An AP: its APIC is already enabled in the APIC base MSR (INIT/SIPI
+ * reached it) and sits at the same address as the boot CPU's, which the
+ * shared page tables already map.
+ */
+void apic_init_ap(void)
+{
+	apic_setup_local();
+}
+
+static void apic_wait_icr_idle(void)
+{
+	while (apic_read(APIC_ICR) & APIC_ICR_BUSY)
+		cpu_relax();
+}
+
+static void apic_icr_write(unsigned int dest_apic_id, uint32_t low)
+{
+	unsigned long flags = arch_local_irq_save();
+
+	apic_wait_icr_idle();
+	apic_write(APIC_ICR2, dest_apic_id << 24);
+	apic_write(APIC_ICR, low);	/* writing the low half sends it */
+	apic_wait_icr_idle();
+	arch_local_irq_restore(flags);
+}
+
+void apic_send_ipi(unsigned int dest_apic_id, unsigned int vector)
+{
+	apic_icr_write(dest_apic_id, APIC_DM_FIXED | APIC_INT_ASSERT | vector);
+}
+
+void apic_send_init(unsigned int dest_apic_id)
+{
+	apic_icr_write(dest_apic_id, APIC_DM_INIT | APIC_INT_LEVELTRIG | APIC_INT_ASSERT);
+	udelay(200);
+	apic_icr_write(dest_apic_id, APIC_DM_INIT | APIC_INT_LEVELTRIG);	/* de-assert */
+}
+
+void apic_send_sipi(unsigned int dest_apic_id, uint64_t start_pa)
+{
+	apic_icr_write(dest_apic_id, APIC_DM_STARTUP | (uint32_t)(start_pa >> 12));
 }

@@ -4,8 +4,11 @@
  * still needs a code segment with L=1, a data segment for SS, and a TSS:
  * the TSS's interrupt stack table gives the double-fault, NMI and machine
  * check handlers stacks of their own, so a kernel stack overflow ends in
- * a readable report instead of a triple fault.
+ * a readable report instead of a triple fault.  Each CPU has its own
+ * GDT, TSS and IST stacks: a busy TSS descriptor cannot be loaded twice,
+ * and two CPUs faulting at once must not share a stack.
  */
+#include <guest/smp.h>
 #include <guest/string.h>
 #include <guest/traps.h>
 
@@ -25,21 +28,28 @@ struct tss64 {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
-static struct tss64 tss;
-static uint64_t gdt[5] __attribute__((aligned(16)));
-static char ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+static struct tss64 tss_of[NR_CPUS];
+static uint64_t gdt_of[NR_CPUS][5] __attribute__((aligned(16)));
+static char ist_stacks[NR_CPUS][3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 void gdt_init(void)
 {
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+	gdt_init_cpu(0);
+}
+
+void gdt_init_cpu(unsigned int cpu)
+{
+	struct tss64 *tss = &tss_of[cpu];
+	uint64_t *gdt = gdt_of[cpu];
+	uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) desc = { sizeof(gdt) - 1, (uint64_t)gdt };
+	} __attribute__((packed)) desc = { sizeof(gdt_of[cpu]) - 1, (uint64_t)gdt };
 
 	for (int i = 0; i < 3; i++)
-		tss.ist[i] = (uint64_t)ist_stacks[i] + IST_STACK_SIZE;	/* IST1..3 */
-	tss.iomap_base = sizeof(tss);	/* no I/O bitmap */
+		tss->ist[i] = (uint64_t)ist_stacks[cpu][i] + IST_STACK_SIZE;	/* IST1..3 */
+	tss->iomap_base = sizeof(*tss);	/* no I/O bitmap */
 
 	gdt[0] = 0;
 	gdt[1] = 0x00af9a000000ffffULL;	/* kernel code: present, DPL 0, L = 1 */

@@ -17,6 +17,7 @@
 #include <guest/memblock.h>
 #include <guest/pgtable.h>
 #include <guest/printk.h>
+#include <guest/smp.h>
 #include <guest/string.h>
 #include <guest/x86.h>
 #include <guestmm/page_alloc.h>
@@ -25,7 +26,7 @@
 pteval_t pgtable_nx;
 
 static pteval_t *kernel_pml4;
-static uint64_t kernel_cr3, loaded_cr3;
+static uint64_t kernel_cr3;
 static bool direct_map_ready;
 static bool page_allocator_ready;
 static unsigned long ioremap_next = IOREMAP_START;
@@ -173,7 +174,7 @@ void paging_init(void)
 		panic("paging_init: no memory for the vmalloc tables");
 
 	write_cr3(pml4_pa);
-	kernel_cr3 = loaded_cr3 = pml4_pa;
+	kernel_cr3 = this_cpu()->loaded_cr3 = pml4_pa;
 	direct_map_ready = true;
 	kernel_pml4 = __va(pml4_pa);
 	pr_info("paging: identity map 0-%luM, direct map at %#lx (%s pages), %lu table pages, NX %s\n",
@@ -213,6 +214,29 @@ uint64_t virt_to_phys(const void *addr)
 	return (*pte & PTE_PFN_MASK & ~(uint64_t)(size - 1)) + (va & (size - 1));
 }
 
+/*
+ * TLB shootdown (docs/smp.md): this CPU flushes @va, then every other CPU
+ * does from an IPI, before the caller goes on to free or reuse what @va
+ * mapped.  Other address spaces than the loaded one need the IPI too: a
+ * task's CPU may be running it right now.
+ */
+struct flush_req {
+	unsigned long va;
+};
+
+static void flush_tlb_one_ipi(void *arg)
+{
+	flush_tlb_one(((struct flush_req *)arg)->va);
+}
+
+static void flush_tlb_all_cpus(unsigned long va)
+{
+	struct flush_req req = { va };
+
+	flush_tlb_one(va);
+	smp_call_function(flush_tlb_one_ipi, &req);
+}
+
 int map_kernel_page(unsigned long va, uint64_t pa, pteval_t prot)
 {
 	unsigned long flags = arch_local_irq_save();
@@ -230,7 +254,7 @@ void unmap_kernel_page(unsigned long va)
 
 	if (pte && level == 1) {
 		*pte = 0;
-		flush_tlb_one(va);
+		flush_tlb_all_cpus(va);
 	}
 }
 
@@ -371,7 +395,7 @@ uint64_t platform_pte_xchg(struct platform_as *as, unsigned long va, uint64_t pt
 	else if (pte)
 		old = PLATFORM_PTE_NOMEM;
 	if (p && (old & _PAGE_PRESENT))
-		flush_tlb_one(va);
+		flush_tlb_all_cpus(va);
 	arch_local_irq_restore(flags);
 	return old;
 }
@@ -399,11 +423,12 @@ bool platform_pte_test_and_clear_young(struct platform_as *as, unsigned long va)
 void platform_tlb_flush_page(struct platform_as *as, unsigned long va)
 {
 	/*
-	 * One CPU.  If @as is not the loaded address space, its entries left
-	 * the TLB when CR3 last changed (task pages are not global), and
-	 * flushing a stranger's @va costs one refill at most.
+	 * On every CPU: @as may be loaded on any of them.  Where it is not,
+	 * its entries left the TLB when CR3 last changed (task pages are not
+	 * global), and flushing a stranger's @va costs one refill at most.
 	 */
-	flush_tlb_one(va);
+	(void)as;
+	flush_tlb_all_cpus(va);
 }
 
 uint64_t platform_as_cr3(struct platform_as *as)
@@ -416,8 +441,8 @@ void switch_page_tables(uint64_t cr3)
 	if (!cr3)
 		cr3 = kernel_cr3;
 	/* Reloading the same CR3 would flush the TLB for nothing. */
-	if (cr3 != loaded_cr3) {
-		loaded_cr3 = cr3;
+	if (cr3 != this_cpu()->loaded_cr3) {
+		this_cpu()->loaded_cr3 = cr3;
 		write_cr3(cr3);
 	}
 }

@@ -12,6 +12,7 @@
 #include <guest/power.h>
 #include <guest/printk.h>
 #include <guest/sched.h>
+#include <guest/smp.h>
 #include <guest/traps.h>
 #include <guest/x86.h>
 
@@ -70,19 +71,24 @@ static void set_gate(unsigned int vec, const void *handler, unsigned int ist)
 	};
 }
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) desc = { sizeof(idt) - 1, (uint64_t)idt };
 
+	__asm__ volatile("lidt %0" : : "m"(desc));
+}
+
+void idt_init(void)
+{
 	for (unsigned int vec = 0; vec < 256; vec++)
 		set_gate(vec, interrupt_stubs + vec * 16, 0);
 	set_gate(X86_TRAP_DF, interrupt_stubs + X86_TRAP_DF * 16, IST_DOUBLEFAULT);
 	set_gate(X86_TRAP_NMI, interrupt_stubs + X86_TRAP_NMI * 16, IST_NMI);
 	set_gate(X86_TRAP_MC, interrupt_stubs + X86_TRAP_MC * 16, IST_MCE);
-	__asm__ volatile("lidt %0" : : "m"(desc));
+	idt_load();
 }
 
 void show_regs(const struct pt_regs *regs)
@@ -135,7 +141,8 @@ void die(const char *str, struct pt_regs *regs, unsigned long cr2)
 	if (regs->vector == X86_TRAP_PF)
 		printk(KERN_EMERG "BUG: unable to handle page fault for address: %016lx\n", cr2);
 	printk(KERN_EMERG "Oops: %s: %04lx [#%d]\n", str, regs->error_code, ++die_counter);
-	printk(KERN_EMERG "CPU: 0 PID: %d Comm: %s\n", current ? current->pid : 0,
+	printk(KERN_EMERG "CPU: %u PID: %d Comm: %s\n", smp_processor_id(),
+	       current ? current->pid : 0,
 	       current ? current->comm : "?");
 	show_regs(regs);
 	show_trace(regs->bp);

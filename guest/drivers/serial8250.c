@@ -100,14 +100,12 @@ static int rx_poll(struct uart_port *port)
 }
 
 /*
- * The port's IRQ (and the drain in uart_enable_rx_irq): move waiting
- * bytes into the ring until it is full, then mask the receive interrupt
- * and leave the rest in the UART.  Runs with interrupts off, the only
- * writer of rx.head.
+ * Move waiting bytes into the ring until it is full, then mask the
+ * receive interrupt and leave the rest in the UART.  With rx_lock held:
+ * the only writer of rx.head.
  */
-static void uart_interrupt(unsigned int irq, void *data)
+static void uart_rx_fill(struct uart_port *port)
 {
-	struct uart_port *port = data;
 	int c;
 
 	while (port->rx.head - port->rx.tail < UART_RX_RING_SIZE) {
@@ -120,6 +118,18 @@ static void uart_interrupt(unsigned int irq, void *data)
 		port->rx_throttled = true;
 		outb(port->base + UART_IER, 0);
 	}
+}
+
+/* The port's IRQ. */
+static void uart_interrupt(unsigned int irq, void *data)
+{
+	struct uart_port *port = data;
+	unsigned long flags;
+
+	(void)irq;
+	spin_lock_irqsave(&port->rx_lock, flags);
+	uart_rx_fill(port);
+	spin_unlock_irqrestore(&port->rx_lock, flags);
 	wake_up(&port->rx_wait);
 }
 
@@ -129,36 +139,38 @@ void uart_enable_rx_irq(struct uart_port *port)
 
 	if (request_irq(port->irq, uart_interrupt, port, port->name) < 0)
 		return;		/* no IOAPIC: the reader keeps polling */
-	flags = arch_local_irq_save();
+	spin_lock_irqsave(&port->rx_lock, flags);
 	port->rx_irq_enabled = true;
 	outb(port->base + UART_IER, UART_IER_RDI);
 	/*
 	 * A byte that arrived before the IRQ was wired raises no new edge:
-	 * drain by hand, with interrupts off so the real handler cannot run
-	 * in the middle and race on the ring's head.
+	 * drain by hand, under the lock so the real handler cannot run in
+	 * the middle and race on the ring's head.
 	 */
-	uart_interrupt(port->irq, port);
-	arch_local_irq_restore(flags);
+	uart_rx_fill(port);
+	spin_unlock_irqrestore(&port->rx_lock, flags);
+	wake_up(&port->rx_wait);
 }
 
 int uart_getc_nonblock(struct uart_port *port)
 {
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags;
 	int c = -1;
 
+	spin_lock_irqsave(&port->rx_lock, flags);
 	if (port->rx.head != port->rx.tail) {
 		c = (unsigned char)port->rx.buf[port->rx.tail++ % UART_RX_RING_SIZE];
 		if (port->rx_throttled) {
 			/* Room again: take what waited in the UART, unmask. */
 			port->rx_throttled = false;
-			uart_interrupt(port->irq, port);
+			uart_rx_fill(port);
 			if (!port->rx_throttled)
 				outb(port->base + UART_IER, UART_IER_RDI);
 		}
 	} else if (!port->rx_irq_enabled) {
 		c = rx_poll(port);
 	}
-	arch_local_irq_restore(flags);
+	spin_unlock_irqrestore(&port->rx_lock, flags);
 	return c;
 }
 

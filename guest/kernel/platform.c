@@ -42,8 +42,9 @@ static void lockup_check(void)
 	last = now;
 	if (now - since < LOCKUP_NS)
 		return;
-	printk(KERN_EMERG "BUG: soft lockup - CPU#0 stuck for %llus! [%s:%d], spinning on a lock "
-	       "with the tick stopped\n", (unsigned long long)((now - since) / NSEC_PER_SEC),
+	printk(KERN_EMERG "BUG: soft lockup - CPU#%u stuck for %llus! [%s:%d], spinning on a lock "
+	       "with the tick stopped\n", smp_processor_id(),
+	       (unsigned long long)((now - since) / NSEC_PER_SEC),
 	       current->comm, current->pid);
 	dump_stack();
 	panic("softlockup: a spinlock nobody releases");
@@ -52,9 +53,11 @@ static void lockup_check(void)
 void platform_cpu_relax(void)
 {
 	lockup_check();
+	/* The lock holder may be waiting for this CPU to run a function call. */
+	smp_call_poll();
 	/*
-	 * A spinning waiter on a uniprocessor can only be waiting for a task
-	 * that was preempted while holding the lock: let it run.
+	 * The holder may be a task preempted on this CPU while holding the
+	 * lock (it may as well be running on another CPU): let it run.
 	 */
 	if (!sched_relax_yield())
 		cpu_relax();
@@ -70,10 +73,17 @@ void platform_irq_restore(unsigned long flags)
 	arch_local_irq_restore(flags);
 }
 
+static void membarrier_ipi(void *unused)
+{
+	(void)unused;
+	__asm__ volatile("mfence" ::: "memory");
+}
+
 void platform_membarrier(void)
 {
-	/* One CPU: its own full barrier is every CPU's. */
 	__asm__ volatile("mfence" ::: "memory");
+	/* Every other CPU runs a full barrier before the call returns. */
+	smp_call_function(membarrier_ipi, NULL);
 }
 
 void platform_yield(void)

@@ -3,7 +3,8 @@
  * include/guestmm/platform.h's kernel threads and wake-up events, on the
  * scheduler's kthreads and wait queues: what kswapd and kcompactd run on.
  * Events come from a static pool so that creating one never depends on
- * the allocator whose daemons they wake.
+ * the allocator whose daemons they wake.  The pool and the flags are
+ * changed under the scheduler's lock, which the waiters' test shares.
  */
 #include <guest/sched.h>
 #include <guest/time.h>
@@ -36,7 +37,7 @@ bool platform_thread_should_stop(void)
 
 struct platform_event *platform_event_create(void)
 {
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags = sched_lock_irqsave();
 	struct platform_event *ev = NULL;
 
 	for (int i = 0; i < MAX_EVENTS; i++) {
@@ -48,14 +49,19 @@ struct platform_event *platform_event_create(void)
 			break;
 		}
 	}
-	arch_local_irq_restore(flags);
+	sched_unlock_irqrestore(flags);
 	return ev;
 }
 
 void platform_event_destroy(struct platform_event *ev)
 {
-	if (ev)
-		ev->used = false;
+	unsigned long flags;
+
+	if (!ev)
+		return;
+	flags = sched_lock_irqsave();
+	ev->used = false;
+	sched_unlock_irqrestore(flags);
 }
 
 bool platform_event_wait(struct platform_event *ev, uint64_t timeout_ns)
@@ -67,18 +73,18 @@ bool platform_event_wait(struct platform_event *ev, uint64_t timeout_ns)
 		wait_event_timeout(&ev->wq, ev->signalled || kthread_should_stop(), timeout_ns);
 	else
 		wait_event(&ev->wq, ev->signalled || kthread_should_stop());
-	flags = arch_local_irq_save();
+	flags = sched_lock_irqsave();
 	signalled = ev->signalled;
 	ev->signalled = false;
-	arch_local_irq_restore(flags);
+	sched_unlock_irqrestore(flags);
 	return signalled;
 }
 
 void platform_event_signal(struct platform_event *ev)
 {
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags = sched_lock_irqsave();
 
 	ev->signalled = true;
-	arch_local_irq_restore(flags);
+	sched_unlock_irqrestore(flags);
 	wake_up(&ev->wq);
 }

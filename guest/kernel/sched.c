@@ -1,38 +1,46 @@
 // SPDX-License-Identifier: MIT
 /*
- * The scheduler: round robin over kernel threads, one CPU, a slice of one
- * timer tick (1/HZ).  Small on purpose; what matters is that kswapd,
- * kcompactd, the shell and workloads can run beside each other and sleep
- * on wait queues, the way they do in Linux.
+ * The scheduler: round robin over kernel threads on every CPU, a slice of
+ * one timer tick (1/HZ).  Small on purpose; what matters is that kswapd,
+ * kcompactd, the shell and workloads run beside each other, on as many
+ * CPUs as there are, and sleep on wait queues the way they do in Linux.
  *
- * All run-queue, wait-queue and timer-list state is changed with
- * interrupts off, which on one CPU is the whole locking story.  Task
- * structs and stacks come from a static pool so that threads can be
- * created before (and independently of) the page allocator.
+ * One run queue for all CPUs (docs/smp.md): a CPU that looks for work
+ * takes the first runnable task, wherever it last ran.  All run-queue,
+ * wait-queue, timer-list and task-slot state is changed under rq_lock
+ * with interrupts off.  The lock is held across the context switch and
+ * released by the task switched to (finish_task_switch's caller), so no
+ * other CPU can pick a task up while its registers are still being saved
+ * on the CPU it leaves.  A waker queues the task and sends a reschedule
+ * IPI to a CPU that idles, if one does; otherwise its own CPU switches at
+ * the next preemption point.  Task structs and stacks come from a static
+ * pool so that threads can be created before (and independently of) the
+ * page allocator.
  */
 #include <guest/pgtable.h>
 #include <guest/printk.h>
 #include <guest/sched.h>
+#include <guest/smp.h>
 #include <guest/string.h>
 #include <guest/time.h>
 
 #define STACK_CANARY	0x57ac6e5dead0fa11UL
 
-struct task_struct *current;
-
 static struct task_struct tasks[MAX_TASKS];
 static bool task_used[MAX_TASKS];
 static char task_stacks[MAX_TASKS][THREAD_SIZE] __attribute__((aligned(4096)));
-static struct task_struct *idle_task;
-static struct task_struct *switched_from;	/* for finish_task_switch() */
 
+static int rq_lock;
 static struct list_head runqueue = LIST_HEAD_INIT(runqueue);
 static struct list_head timer_sleepers = LIST_HEAD_INIT(timer_sleepers);
 static unsigned int nr_queued;
+static uint64_t idle_cpus;		/* bit per CPU halted in cpu_idle() */
 static int next_pid = 1;
-static bool need_resched;
-static int preempt_count;
-static int irq_depth;
+
+#define need_resched	(this_cpu()->need_resched)
+#define preempt_count	(this_cpu()->preempt_count)
+#define irq_depth	(this_cpu()->irq_depth)
+#define idle_task	(this_cpu()->idle)
 
 void __switch_to(struct task_struct *prev, struct task_struct *next);
 void ret_from_kernel_thread(void);
@@ -48,25 +56,122 @@ static void free_task(struct task_struct *t)
 	task_used[t - tasks] = false;
 }
 
-void sched_init(void)
+/* A spin that still answers function calls: the lock holder may be sending one. */
+static void rq_lock_acquire(void)
 {
-	/* The boot context becomes the idle task, on the boot stack. */
-	idle_task = &tasks[0];
-	task_used[0] = true;
-	idle_task->pid = 0;
-	strlcpy(idle_task->comm, "swapper/0", TASK_COMM_LEN);
-	idle_task->state = TASK_RUNNING;
-	init_waitqueue_head(&idle_task->exit_wait);
-	INIT_LIST_HEAD(&idle_task->run_list);
-	INIT_LIST_HEAD(&idle_task->timer_list);
-	current = idle_task;
+	while (__atomic_exchange_n(&rq_lock, 1, __ATOMIC_ACQUIRE)) {
+		do {
+			smp_call_poll();
+			cpu_relax();
+		} while (__atomic_load_n(&rq_lock, __ATOMIC_RELAXED));
+	}
 }
 
-/* With interrupts off. */
+static void rq_lock_release(void)
+{
+	__atomic_store_n(&rq_lock, 0, __ATOMIC_RELEASE);
+}
+
+unsigned long sched_lock_irqsave(void)
+{
+	unsigned long flags = arch_local_irq_save();
+
+	rq_lock_acquire();
+	return flags;
+}
+
+void sched_unlock_irqrestore(unsigned long flags)
+{
+	rq_lock_release();
+	arch_local_irq_restore(flags);
+}
+
+/* A free task slot, set up as a task that has not run; with rq_lock held. */
+static struct task_struct *task_alloc(const char *name)
+{
+	struct task_struct *t = NULL;
+	int i;
+
+	for (i = 1; i < MAX_TASKS; i++) {
+		if (!task_used[i]) {
+			task_used[i] = true;
+			t = &tasks[i];
+			break;
+		}
+	}
+	if (!t)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	t->pid = next_pid++;
+	strlcpy(t->comm, name, TASK_COMM_LEN);
+	t->stack = task_stacks[i];
+	*stack_canary(t) = STACK_CANARY;
+	init_waitqueue_head(&t->exit_wait);
+	INIT_LIST_HEAD(&t->run_list);
+	INIT_LIST_HEAD(&t->wait_list);
+	INIT_LIST_HEAD(&t->timer_list);
+	t->state = TASK_RUNNING;
+	return t;
+}
+
+void sched_init(void)
+{
+	struct task_struct *idle = &tasks[0];
+
+	/* The boot context becomes CPU 0's idle task, on the boot stack. */
+	task_used[0] = true;
+	idle->pid = 0;
+	strlcpy(idle->comm, "swapper/0", TASK_COMM_LEN);
+	idle->state = TASK_RUNNING;
+	init_waitqueue_head(&idle->exit_wait);
+	INIT_LIST_HEAD(&idle->run_list);
+	INIT_LIST_HEAD(&idle->wait_list);
+	INIT_LIST_HEAD(&idle->timer_list);
+	this_cpu()->idle = this_cpu()->curr = idle;
+}
+
+struct task_struct *sched_idle_task_create(unsigned int cpu)
+{
+	unsigned long flags = sched_lock_irqsave();
+	char name[TASK_COMM_LEN];
+	struct task_struct *t;
+
+	snprintf(name, sizeof(name), "swapper/%u", cpu);
+	t = task_alloc(name);
+	if (t) {
+		t->pid = 0;	/* as Linux numbers every idle task */
+		t->cpu = cpu;
+	}
+	sched_unlock_irqrestore(flags);
+	if (!t)
+		pr_err("smp: no task slot for CPU %u's idle task\n", cpu);
+	return t;
+}
+
+unsigned long sched_task_stack_top(struct task_struct *t)
+{
+	return (unsigned long)t->stack + THREAD_SIZE - 16;
+}
+
+/* With rq_lock held: queue @t, and have an idle CPU (or this one) run it. */
 static void enqueue(struct task_struct *t)
 {
 	list_add_tail(&t->run_list, &runqueue);
 	nr_queued++;
+}
+
+static void kick_cpu(void)
+{
+	uint64_t idle;
+	unsigned int self = smp_processor_id();
+
+	/* Pairs with cpu_idle(): it marks itself idle, then looks at the queue. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	idle = __atomic_load_n(&idle_cpus, __ATOMIC_RELAXED) & ~(1ULL << self);
+	if (idle)
+		smp_send_reschedule((unsigned int)__builtin_ctzll(idle));
+	else
+		need_resched = true;
 }
 
 static void wake_up_task(struct task_struct *t)
@@ -83,22 +188,37 @@ static void wake_up_task(struct task_struct *t)
 	}
 	t->state = TASK_RUNNING;
 	enqueue(t);
-	need_resched = true;
+	kick_cpu();
 }
 
-/* Runs first in a task that was just switched to. */
+/* Runs first in a task that was just switched to, with rq_lock held. */
 static void finish_task_switch(void)
 {
-	struct task_struct *prev = switched_from;
+	struct task_struct *prev = this_cpu()->switched_from;
 
-	switched_from = NULL;
+	this_cpu()->switched_from = NULL;
 	if (prev && prev->state == TASK_DEAD && !prev->refs)
 		free_task(prev);
 }
 
-void schedule(void)
+bool sched_runnable(void)
 {
-	unsigned long flags = arch_local_irq_save();
+	return READ_ONCE(nr_queued) != 0;
+}
+
+void sched_idle_enter(void)
+{
+	__atomic_fetch_or(&idle_cpus, 1ULL << smp_processor_id(), __ATOMIC_SEQ_CST);
+}
+
+void sched_idle_exit(void)
+{
+	__atomic_fetch_and(&idle_cpus, ~(1ULL << smp_processor_id()), __ATOMIC_RELAXED);
+}
+
+/* With rq_lock held and interrupts off; returns (on whatever CPU) with both still so. */
+static void __schedule(void)
+{
 	struct task_struct *prev = current, *next;
 	uint64_t now = clock_ns_since_boot();
 
@@ -124,14 +244,22 @@ void schedule(void)
 			prev->nivcsw++;
 		else
 			prev->nvcsw++;
-		switched_from = prev;
-		current = next;
+		this_cpu()->switched_from = prev;
+		this_cpu()->curr = next;
+		next->cpu = smp_processor_id();
 		/* The next task's address space (its own, or the kernel's). */
 		switch_page_tables(next->cr3);
 		__switch_to(prev, next);
 		finish_task_switch();
 	}
-	arch_local_irq_restore(flags);
+}
+
+void schedule(void)
+{
+	unsigned long flags = sched_lock_irqsave();
+
+	__schedule();
+	sched_unlock_irqrestore(flags);
 }
 
 void yield(void)
@@ -192,7 +320,10 @@ void scheduler_tick(void)
 	uint64_t now = clock_ns_since_boot();
 	struct task_struct *t, *n;
 
-	jiffies++;
+	/* Every CPU ticks; the boot CPU's tick is the one that counts time. */
+	if (smp_processor_id() == 0)
+		jiffies++;
+	rq_lock_acquire();
 	list_for_each_entry_safe(t, n, &timer_sleepers, timer_list) {
 		if (t->wake_at_ns <= now) {
 			t->timed_out = true;
@@ -202,9 +333,10 @@ void scheduler_tick(void)
 	/* The slice is one tick: anyone waiting gets the CPU next. */
 	if (nr_queued)
 		need_resched = true;
+	rq_lock_release();
 }
 
-/* With interrupts off; returns once woken (by wake_up or the deadline). */
+/* With rq_lock held and interrupts off; returns so, once woken (wake_up, the deadline). */
 void __wait_on(struct wait_queue_head *wq, uint64_t deadline_ns)
 {
 	struct task_struct *t = current;
@@ -221,16 +353,21 @@ void __wait_on(struct wait_queue_head *wq, uint64_t deadline_ns)
 		t->wake_at_ns = deadline_ns;
 		list_add_tail(&t->timer_list, &timer_sleepers);
 	}
-	schedule();
+	__schedule();
+}
+
+static void __wake_up(struct wait_queue_head *wq)
+{
+	while (!list_empty(&wq->head))
+		wake_up_task(list_first_entry(&wq->head, struct task_struct, wait_list));
 }
 
 void wake_up(struct wait_queue_head *wq)
 {
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags = sched_lock_irqsave();
 
-	while (!list_empty(&wq->head))
-		wake_up_task(list_first_entry(&wq->head, struct task_struct, wait_list));
-	arch_local_irq_restore(flags);
+	__wake_up(wq);
+	sched_unlock_irqrestore(flags);
 }
 
 void msleep(unsigned int msecs)
@@ -242,26 +379,27 @@ void msleep(unsigned int msecs)
 		return;
 	}
 	while (clock_ns_since_boot() < deadline) {
-		unsigned long flags = arch_local_irq_save();
+		unsigned long flags = sched_lock_irqsave();
 
 		__wait_on(NULL, deadline);
-		arch_local_irq_restore(flags);
+		sched_unlock_irqrestore(flags);
 	}
 }
 
 __noreturn static void task_exit(int code)
 {
-	local_irq_disable();
+	sched_lock_irqsave();
 	current->exit_code = code;
 	current->state = TASK_DEAD;
-	wake_up(&current->exit_wait);
-	schedule();
+	__wake_up(&current->exit_wait);
+	__schedule();
 	panic("dead task %d scheduled again", current->pid);
 }
 
 void kthread_entry(struct task_struct *t)
 {
 	finish_task_switch();
+	rq_lock_release();
 	local_irq_enable();
 	task_exit(t->fn(t->arg));
 }
@@ -269,33 +407,17 @@ void kthread_entry(struct task_struct *t)
 static struct task_struct *__kthread_run(int (*fn)(void *), void *arg, const char *name,
 					 unsigned int refs)
 {
-	unsigned long flags = arch_local_irq_save();
-	struct task_struct *t = NULL;
+	unsigned long flags = sched_lock_irqsave();
+	struct task_struct *t = task_alloc(name);
 	unsigned long *sp;
-	int i;
 
-	for (i = 1; i < MAX_TASKS; i++) {
-		if (!task_used[i]) {
-			task_used[i] = true;
-			t = &tasks[i];
-			break;
-		}
-	}
 	if (!t) {
-		arch_local_irq_restore(flags);
+		sched_unlock_irqrestore(flags);
 		pr_err("kthread_run: no free task slot for %s\n", name);
 		return NULL;
 	}
-	memset(t, 0, sizeof(*t));
-	t->pid = next_pid++;
-	strlcpy(t->comm, name, TASK_COMM_LEN);
 	t->fn = fn;
 	t->arg = arg;
-	t->stack = task_stacks[i];
-	*stack_canary(t) = STACK_CANARY;
-	init_waitqueue_head(&t->exit_wait);
-	INIT_LIST_HEAD(&t->wait_list);
-	INIT_LIST_HEAD(&t->timer_list);
 
 	/*
 	 * Make the stack look as if the task had called __switch_to():
@@ -303,7 +425,7 @@ static struct task_struct *__kthread_run(int (*fn)(void *), void *arg, const cha
 	 * address.  The top is 16-byte aligned so that ret_from_kernel_thread
 	 * calls C with the alignment the ABI wants.
 	 */
-	sp = (unsigned long *)(task_stacks[i] + THREAD_SIZE - 16);
+	sp = (unsigned long *)sched_task_stack_top(t);
 	*--sp = (unsigned long)ret_from_kernel_thread;
 	*--sp = 0;			/* rbp */
 	*--sp = 0;			/* rbx */
@@ -314,10 +436,9 @@ static struct task_struct *__kthread_run(int (*fn)(void *), void *arg, const cha
 	t->rsp = (unsigned long)sp;
 
 	t->refs = refs;
-	t->state = TASK_RUNNING;
 	enqueue(t);
-	need_resched = true;
-	arch_local_irq_restore(flags);
+	kick_cpu();
+	sched_unlock_irqrestore(flags);
 	return t;
 }
 
@@ -333,10 +454,10 @@ struct task_struct *kthread_run_held(int (*fn)(void *), void *arg, const char *n
 
 void get_task(struct task_struct *t)
 {
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags = sched_lock_irqsave();
 
 	t->refs++;
-	arch_local_irq_restore(flags);
+	sched_unlock_irqrestore(flags);
 }
 
 int task_wait(struct task_struct *t)
@@ -345,21 +466,27 @@ int task_wait(struct task_struct *t)
 	unsigned long flags;
 
 	wait_event(&t->exit_wait, t->state == TASK_DEAD);
-	flags = arch_local_irq_save();
+	flags = sched_lock_irqsave();
 	code = t->exit_code;
+	/* Its CPU switched away from it before releasing rq_lock: free to go. */
 	if (!--t->refs && t != current)
 		free_task(t);
-	arch_local_irq_restore(flags);
+	sched_unlock_irqrestore(flags);
 	return code;
+}
+
+void __kthread_request_stop(struct task_struct *t)
+{
+	WRITE_ONCE(t->should_stop, true);
+	wake_up_task(t);
 }
 
 void kthread_request_stop(struct task_struct *t)
 {
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags = sched_lock_irqsave();
 
-	WRITE_ONCE(t->should_stop, true);
-	wake_up_task(t);
-	arch_local_irq_restore(flags);
+	__kthread_request_stop(t);
+	sched_unlock_irqrestore(flags);
 }
 
 int kthread_stop(struct task_struct *t)
@@ -382,14 +509,26 @@ void for_each_task(void (*fn)(struct task_struct *t, void *data), void *data)
 
 unsigned int nr_running(void)
 {
-	return nr_queued + (current != idle_task);
+	unsigned int n = READ_ONCE(nr_queued);
+
+	for (unsigned int c = 0; c < READ_ONCE(nr_cpus_online); c++)
+		if (READ_ONCE(percpu_areas[c].curr) != percpu_areas[c].idle)
+			n++;
+	return n;
 }
 
+/* Summed over the CPUs, as /proc/uptime's second figure is. */
 uint64_t idle_time_ns(void)
 {
-	uint64_t t = idle_task->runtime_ns;
+	uint64_t now = clock_ns_since_boot(), sum = 0;
 
-	if (current == idle_task)
-		t += clock_ns_since_boot() - idle_task->last_ran_ns;
-	return t;
+	for (unsigned int c = 0; c < READ_ONCE(nr_cpus_online); c++) {
+		const struct percpu *p = &percpu_areas[c];
+		const struct task_struct *idle = p->idle;
+
+		sum += idle->runtime_ns;
+		if (READ_ONCE(p->curr) == idle)
+			sum += now - idle->last_ran_ns;
+	}
+	return sum;
 }

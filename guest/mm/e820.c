@@ -96,6 +96,8 @@ static void parse_memmap(const struct hvm_memmap_table_entry *map, uint32_t n)
 
 static const struct hvm_start_info *start_info;
 
+uint64_t pvh_rsdp_pa;
+
 const char *pvh_parse_start_info(uint32_t pa)
 {
 	const struct hvm_start_info *si;
@@ -108,6 +110,8 @@ const char *pvh_parse_start_info(uint32_t pa)
 		panic("PVH: bad start_info magic %#x (want %#x): not booted through PVH?",
 		      si->magic, XEN_HVM_START_MAGIC_VALUE);
 	reserve_boot_data(pa, sizeof(*si));
+	/* start_info version 1 added the RSDP: the MADT lists the CPUs. */
+	pvh_rsdp_pa = si->version >= 1 ? si->rsdp_paddr : 0;
 
 	if (si->cmdline_paddr) {
 		uint64_t cpa = si->cmdline_paddr;

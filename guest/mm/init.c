@@ -80,10 +80,17 @@ void mm_core_init(void)
 
 	memset(p, 0, sizeof(*p));
 	p->direct_map = (void *)PAGE_OFFSET;
-	p->nr_cpus = NR_CPUS_ONLINE;
-	/* One CPU, preempted only through interrupts: per-CPU data needs no atomics. */
-	p->exclusive_cpus = true;
-	p->cpu_to_node[0] = 0;
+	/* Every CPU the MADT lists: the APs start later, their lists begin empty. */
+	p->nr_cpus = nr_cpus_possible;
+	/*
+	 * One CPU, preempted only through interrupts: per-CPU data needs no
+	 * atomics.  With more, a task preempted inside a per-CPU section may
+	 * resume on another CPU, so every side takes the lock (cpulock.h).
+	 */
+	p->exclusive_cpus = nr_cpus_possible == 1;
+	for (unsigned int c = 0; c < nr_cpus_possible; c++)
+		p->cpu_to_node[c] = percpu_areas[c].node < (int)numa_layout.nr_nodes ?
+				    percpu_areas[c].node : 0;
 	p->nr_nodes = numa_layout.nr_nodes;
 	memcpy(p->node_distance, numa_layout.distance, sizeof(p->node_distance));
 

@@ -3,6 +3,7 @@
 #include <guest/printk.h>
 #include <guest/sched.h>
 #include <guest/shell.h>
+#include <guest/smp.h>
 #include <guest/time.h>
 
 static int cmd_uptime(int argc, char **argv)
@@ -12,7 +13,9 @@ static int cmd_uptime(int argc, char **argv)
 
 	kprintf(" up %lu:%02lu:%02lu.%03lu, %u running, load: idle %llu%%\n", secs / 3600,
 		secs / 60 % 60, secs % 60, (unsigned long)(ns / NSEC_PER_MSEC % 1000),
-		nr_running(), (unsigned long long)(ns ? idle_time_ns() * 100 / ns : 0));
+		nr_running(),
+		/* idle time is summed over the CPUs, as /proc/uptime shows it */
+		(unsigned long long)(ns ? idle_time_ns() * 100 / ns / nr_cpus_online : 0));
 	return 0;
 }
 SHELL_COMMAND(uptime, "uptime", "", "time since boot", cmd_uptime);

@@ -140,9 +140,9 @@ void *workload_alloc_array(size_t n, size_t elem_size, unsigned int *order)
 /*
  * A running workload.  Its number is its thread's pid, which `run ... &`
  * prints as "[N] wl/NAME" and `jobs`, `kill N` and the control channel's
- * "* job N done status S" event use.  A slot is taken and released with
- * interrupts off: the console shell and the control channel both run
- * commands, and the tick may switch between them anywhere.  While a slot
+ * "* job N done status S" event use.  A slot is taken and released under
+ * the scheduler's lock: the console shell and the control channel both run
+ * commands, on any CPU, and `wait` tests the slots in wait_event().  While a slot
  * is in use its task is alive (the job releases the slot before it
  * exits), so `kill` may reach the task through it.
  */
@@ -175,11 +175,11 @@ static int job_thread(void *arg)
 	ret = job->w->fn(job->argc, job->argv);
 	kprintf("%s: done in %llu ms, status %d\n", job->w->name,
 		(unsigned long long)((clock_ns_since_boot() - t0) / NSEC_PER_MSEC), ret);
-	flags = arch_local_irq_save();
+	flags = sched_lock_irqsave();
 	id = job->id;
 	background = job->background;
 	job->used = false;
-	arch_local_irq_restore(flags);
+	sched_unlock_irqrestore(flags);
 	wake_up(&job_done_wq);
 	if (background)
 		control_event("job %d done status %d", id, ret);
@@ -196,7 +196,7 @@ static const struct workload *find_workload(const char *name)
 
 static struct job *job_slot_get(void)
 {
-	unsigned long flags = arch_local_irq_save();
+	unsigned long flags = sched_lock_irqsave();
 	struct job *job = NULL;
 
 	for (int i = 0; i < MAX_JOBS; i++) {
@@ -207,7 +207,7 @@ static struct job *job_slot_get(void)
 			break;
 		}
 	}
-	arch_local_irq_restore(flags);
+	sched_unlock_irqrestore(flags);
 	return job;
 }
 
@@ -280,7 +280,7 @@ SHELL_COMMAND(run, "run", "WORKLOAD ARGS... [&]", "run a workload (run alone lis
 static int cmd_jobs(int argc, char **argv)
 {
 	for (int i = 0; i < MAX_JOBS; i++) {
-		unsigned long flags = arch_local_irq_save();
+		unsigned long flags = sched_lock_irqsave();
 		struct job *j = &jobs[i];
 		char line[sizeof(j->strings) + 64];
 		size_t n = 0;
@@ -295,7 +295,7 @@ static int cmd_jobs(int argc, char **argv)
 			if (n < sizeof(line))
 				snprintf(line + n, sizeof(line) - n, "%s", j->background ? " &" : "");
 		}
-		arch_local_irq_restore(flags);
+		sched_unlock_irqrestore(flags);
 		if (n)
 			kprintf("%s\n", line);
 	}
@@ -313,14 +313,14 @@ static int cmd_kill(int argc, char **argv)
 		kprintf("usage: kill JOB\n");
 		return 2;
 	}
-	flags = arch_local_irq_save();
+	flags = sched_lock_irqsave();
 	for (int i = 0; i < MAX_JOBS; i++) {
 		if (jobs[i].used && jobs[i].id && (unsigned long long)jobs[i].id == id) {
-			kthread_request_stop(jobs[i].task);
+			__kthread_request_stop(jobs[i].task);
 			found = true;
 		}
 	}
-	arch_local_irq_restore(flags);
+	sched_unlock_irqrestore(flags);
 	if (!found) {
 		kprintf("kill: %llu: no such job\n", id);
 		return 1;
@@ -329,7 +329,7 @@ static int cmd_kill(int argc, char **argv)
 }
 SHELL_COMMAND(kill, "kill", "JOB", "ask a workload to stop", cmd_kill);
 
-/* With interrupts off: is a background job still running? */
+/* Under the scheduler's lock (wait_event): is a background job still running? */
 static bool background_jobs_running(void)
 {
 	for (int i = 0; i < MAX_JOBS; i++)

@@ -5,19 +5,23 @@
  * Every task is a kernel thread with its own stack.  The LAPIC timer tick
  * preempts the running task when its slice (one tick) is used up and
  * another task is runnable; code that must not be switched away from
- * disables interrupts (or preemption).  The boot context becomes the idle
- * task, which halts when nothing is runnable.
+ * disables interrupts (or preemption), which also keeps it on its CPU.
+ * Each CPU has an idle task (the boot context on CPU 0) that halts when
+ * nothing is runnable (docs/smp.md).
  *
  * Wait queues follow Linux: wait_event(wq, cond) sleeps until cond is
  * true, wake_up(wq) makes every waiter runnable to recheck it.  cond is
- * tested with interrupts off, so a wake-up from an interrupt handler
- * between the test and the sleep cannot be lost.
+ * tested under the scheduler's lock with interrupts off, and wake_up()
+ * takes that lock, so a wake-up from another CPU or an interrupt handler
+ * between the test and the sleep cannot be lost.  cond must therefore be
+ * a plain test: no lock, no sleep.
  */
 #ifndef GUEST_SCHED_H
 #define GUEST_SCHED_H
 
 #include <guestmm/compiler.h>
 #include <guestmm/list.h>
+#include <guest/smp.h>
 #include <guest/x86.h>
 
 struct tty_output;
@@ -75,15 +79,27 @@ struct task_struct {
 	struct fault_catch *fault_catch;	/* where a bad access lands */
 	unsigned long min_flt, maj_flt;	/* page faults resolved, as Linux counts */
 
+	unsigned int cpu;		/* where it runs or last ran */
 	uint64_t runtime_ns;		/* CPU time used */
 	uint64_t last_ran_ns;
 	unsigned long nvcsw, nivcsw;	/* voluntary, involuntary switches */
 	void *stack;
 };
 
-extern struct task_struct *current;
+/* The task running on this CPU. */
+#define current	(this_cpu()->curr)
 
 void sched_init(void);
+/* An AP's idle task (it starts on that task's stack), and where that stack's top is. */
+struct task_struct *sched_idle_task_create(unsigned int cpu);
+unsigned long sched_task_stack_top(struct task_struct *t);
+/* For cpu_idle(): is a task waiting, and this CPU's idle state for wakers. */
+bool sched_runnable(void);
+void sched_idle_enter(void);
+void sched_idle_exit(void);
+/* The scheduler's lock: wait queues and their conditions (wait_event, mutexes). */
+unsigned long sched_lock_irqsave(void);
+void sched_unlock_irqrestore(unsigned long flags);
 /* Called by the timer interrupt every tick. */
 void scheduler_tick(void);
 
@@ -100,6 +116,8 @@ int task_wait(struct task_struct *t);
 int kthread_stop(struct task_struct *t);
 /* Only ask: kthread_should_stop() turns true in @t, and its sleep ends. */
 void kthread_request_stop(struct task_struct *t);
+/* The same with the scheduler's lock held (sched_lock_irqsave). */
+void __kthread_request_stop(struct task_struct *t);
 bool kthread_should_stop(void);
 
 void schedule(void);
@@ -121,20 +139,20 @@ void irq_enter(void);
 /* Leaving an interrupt: switch tasks if the tick asked for it. */
 void irq_exit(void);
 
-/* Wait queues: the internals wait_event() uses, and the wakers. */
+/* Wait queues: the internals wait_event() uses (under sched_lock_irqsave), and the wakers. */
 void __wait_on(struct wait_queue_head *wq, uint64_t timeout_ns);
 void wake_up(struct wait_queue_head *wq);
 
 #define wait_event(wq, cond)						\
 	do {								\
 		for (;;) {						\
-			unsigned long __flags = arch_local_irq_save();	\
+			unsigned long __flags = sched_lock_irqsave();	\
 			if (cond) {					\
-				arch_local_irq_restore(__flags);	\
+				sched_unlock_irqrestore(__flags);	\
 				break;					\
 			}						\
 			__wait_on(wq, 0);				\
-			arch_local_irq_restore(__flags);		\
+			sched_unlock_irqrestore(__flags);		\
 		}							\
 	} while (0)
 
@@ -144,15 +162,15 @@ void wake_up(struct wait_queue_head *wq);
 		uint64_t __deadline = clock_ns_since_boot() + (timeout_ns); \
 		bool __ok;						\
 		for (;;) {						\
-			unsigned long __flags = arch_local_irq_save();	\
+			unsigned long __flags = sched_lock_irqsave();	\
 			__ok = (cond);					\
 			uint64_t __now = clock_ns_since_boot();		\
 			if (__ok || __now >= __deadline) {		\
-				arch_local_irq_restore(__flags);	\
+				sched_unlock_irqrestore(__flags);	\
 				break;					\
 			}						\
 			__wait_on(wq, __deadline);			\
-			arch_local_irq_restore(__flags);		\
+			sched_unlock_irqrestore(__flags);		\
 		}							\
 		__ok;							\
 	})

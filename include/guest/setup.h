@@ -16,6 +16,8 @@ extern char _start[], _end[];
  */
 const char *pvh_parse_start_info(uint32_t start_info_pa);
 void pvh_setup_memory(void);
+/* The ACPI RSDP the loader passed in start_info; 0: none. */
+extern uint64_t pvh_rsdp_pa;
 
 /* ebb.numa= / ebb.distance= and the RAM split into nodes (mm/numa.c). */
 int numa_init(const char *numa, const char *distance);

@@ -47,7 +47,11 @@ enum {
 #define X86_PF_INSTR	0x10
 
 void gdt_init(void);
+/* The GDT, TSS and IST stacks of @cpu, loaded on the calling CPU. */
+void gdt_init_cpu(unsigned int cpu);
 void idt_init(void);
+/* Load the (shared) IDT on an AP. */
+void idt_load(void);
 
 /*
  * Page-fault hooks (vmalloc faults, swap-in ...), tried in order; a hook

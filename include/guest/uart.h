@@ -15,6 +15,7 @@
 #define GUEST_UART_H
 
 #include <guest/sched.h>
+#include <guestmm/spinlock.h>
 #include <guestmm/compiler.h>
 
 #define UART_RX_RING_SIZE	1024
@@ -30,6 +31,7 @@ struct uart_port {
 	struct wait_queue_head rx_wait;
 	bool rx_irq_enabled;		/* the IRQ is routed */
 	bool rx_throttled;		/* ring full: receive interrupt masked */
+	spinlock_t rx_lock;		/* the ring and the two flags: the IRQ runs on CPU 0, readers anywhere */
 };
 
 extern struct uart_port uart_com1, uart_com2;

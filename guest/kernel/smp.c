@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-CPU areas, interprocessor interrupts and the idle loop
+ * (docs/smp.md).
+ *
+ * smp_call_function() runs one call at a time: the caller takes call_lock,
+ * publishes the function, its argument and the set of target CPUs under a
+ * new sequence number, sends CALL_FUNCTION_VECTOR to each target and waits
+ * until every one has run it.  A target runs it from the IPI or, if it is
+ * spinning on a lock with interrupts off, from that spin loop
+ * (smp_call_poll() via platform_cpu_relax and the scheduler's lock): the
+ * lock holder may be the very CPU waiting for it.
+ */
+#include <guest/apic.h>
+#include <guest/interrupts.h>
+#include <guest/printk.h>
+#include <guest/sched.h>
+#include <guest/smp.h>
+#include <guest/x86.h>
+
+struct percpu percpu_areas[NR_CPUS];
+unsigned int nr_cpus_online = 1;
+unsigned int nr_cpus_possible = 1;
+
+static struct {
+	int lock;
+	uint64_t seq;			/* written last by the caller */
+	uint64_t targets;		/* bit per CPU */
+	int pending;			/* targets that have not run it yet */
+	void (*fn)(void *);
+	void *arg;
+} call;
+
+void percpu_setup(struct percpu *p)
+{
+	p->self = p;
+	p->cpu = (unsigned int)(p - percpu_areas);
+	wrmsr(MSR_GS_BASE, (uint64_t)p);
+}
+
+void smp_call_poll(void)
+{
+	struct percpu *p = this_cpu();
+	uint64_t seq = __atomic_load_n(&call.seq, __ATOMIC_ACQUIRE);
+
+	if (seq == p->call_seen || !(READ_ONCE(call.targets) & (1ULL << p->cpu)))
+		return;
+	p->call_seen = seq;
+	p->nr_calls++;
+	call.fn(call.arg);
+	__atomic_fetch_sub(&call.pending, 1, __ATOMIC_RELEASE);
+}
+
+static void call_function_interrupt(void)
+{
+	smp_call_poll();
+}
+
+void smp_call_function(void (*fn)(void *), void *arg)
+{
+	unsigned int self, n = READ_ONCE(nr_cpus_online);
+	unsigned long flags;
+	uint64_t targets = 0;
+
+	if (n == 1)
+		return;
+	flags = arch_local_irq_save();
+	self = smp_processor_id();
+	while (__atomic_exchange_n(&call.lock, 1, __ATOMIC_ACQUIRE)) {
+		smp_call_poll();	/* the holder may be waiting for us */
+		cpu_relax();
+	}
+	for (unsigned int c = 0; c < n; c++)
+		if (c != self)
+			targets |= 1ULL << c;
+	call.fn = fn;
+	call.arg = arg;
+	call.targets = targets;
+	call.pending = (int)(n - 1);
+	__atomic_store_n(&call.seq, call.seq + 1, __ATOMIC_RELEASE);
+	for (unsigned int c = 0; c < n; c++)
+		if (c != self)
+			apic_send_ipi(percpu_areas[c].apic_id, CALL_FUNCTION_VECTOR);
+	while (__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	__atomic_store_n(&call.lock, 0, __ATOMIC_RELEASE);
+	arch_local_irq_restore(flags);
+}
+
+static void reschedule_interrupt(void)
+{
+	/* irq_exit() switches tasks: the waker already queued one. */
+	this_cpu()->nr_ipis++;
+	this_cpu()->need_resched = true;
+}
+
+void smp_send_reschedule(unsigned int cpu)
+{
+	apic_send_ipi(percpu_areas[cpu].apic_id, RESCHEDULE_VECTOR);
+}
+
+void smp_init_vectors(void)
+{
+	set_vector_handler(RESCHEDULE_VECTOR, reschedule_interrupt);
+	set_vector_handler(CALL_FUNCTION_VECTOR, call_function_interrupt);
+}
+
+void cpu_idle(void)
+{
+	for (;;) {
+		local_irq_disable();
+		if (sched_runnable()) {
+			local_irq_enable();
+			schedule();
+		} else {
+			sched_idle_enter();
+			safe_halt();	/* wakes on the next interrupt */
+			sched_idle_exit();
+		}
+	}
+}
