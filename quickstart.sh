@@ -25,6 +25,8 @@ cd "$(dirname "$0")"
 PACKAGES="gcc make pkg-config check libsubunit-dev libjansson-dev \
 qemu-system-x86 busybox-static cpio xz-utils kmod \
 libvirt-dev libvirt-daemon gnuplot-nox acpica-tools"
+# The test command also builds the fuzz targets (clang's libFuzzer, tests/fuzz/).
+[ "${1:-run}" = test ] && PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

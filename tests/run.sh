@@ -6,7 +6,8 @@
 #   tests/run.sh kvm    the KVM end-to-end tests (directly with /dev/kvm,
 #                       else in the nested harness: never skipped silently)
 #   tests/run.sh all    both, plus the guest kernel and its drivers under
-#                       QEMU (TCG) and the balloon on the QEMU backend
+#                       QEMU (TCG), the balloon on the QEMU backend and
+#                       the fuzz targets briefly (tests/fuzz/ci.sh)
 #
 # Every part prints its own results; the last line sums them up as
 # "N passed, N failed".  Exit status 0 only if nothing failed.
@@ -105,6 +106,7 @@ all)
 		tests/e2e/test_overcommit.sh
 	OVERCOMMIT_E2E_BACKEND=qemu run_script "overcommit budget cgroup (QEMU backend, this host's cgroup)" \
 		tests/e2e/test_overcommit_cgroup.sh
+	run_script "fuzz targets: regressions replayed, then 20 s each (libFuzzer, clang)" tests/fuzz/ci.sh
 	;;
 unit | kvm) ;;
 *)
