@@ -18,6 +18,7 @@
  * one key, "return" or "error" (an error with a string "class" and
  * "desc"), and every request is answered by the time the VM ends.
  */
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -130,7 +131,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		fz_fail("socketpair");
-	memset(&mon, 0, sizeof(mon));
+	/* Not the clients' 64 KiB line buffers: a memset of 1 MiB per input halves the speed. */
+	memset(&mon, 0, offsetof(struct monitor, client));
+	mon.next_gen = 0;
+	mon.to_console_len = mon.to_console_off = 0;
+	mon.stdin_open = mon.escape = mon.console_eof = mon.chan_eof = false;
+	mon.quit_ns = 0;
 	mon.be = &backend;
 	mon.name = "fuzz";
 	mon.mem_size = 512ULL << 20;
@@ -140,8 +146,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mon.listen_fd = -1;
 	snprintf(mon.sock_path, sizeof(mon.sock_path), "/nonexistent/fuzz.sock");
 	chan_init(&mon.chan);
-	for (int i = 0; i < MONITOR_MAX_CLIENTS; i++)
+	for (int i = 0; i < MONITOR_MAX_CLIENTS; i++) {
 		mon.client[i].fd = -1;
+		mon.client[i].gen = 0;
+		mon.client[i].in_len = 0;
+		mon.client[i].console = false;
+	}
 	mon.client[0].fd = sv[0];
 	mon.client[0].gen = 1;
 	quits = balloon_pages_set = 0;
