@@ -215,10 +215,14 @@ uint64_t virt_to_phys(const void *addr)
 }
 
 /*
- * TLB shootdown (docs/smp.md): this CPU flushes @va, then every other CPU
- * does from an IPI, before the caller goes on to free or reuse what @va
- * mapped.  Other address spaces than the loaded one need the IPI too: a
- * task's CPU may be running it right now.
+ * TLB shootdown (docs/smp.md): every CPU that may cache a translation of
+ * @va in @cr3 flushes it before the caller goes on to free or reuse what
+ * it mapped; other CPUs from an IPI.  The kernel's mappings are in every
+ * address space, so every CPU; a task's only where its CR3 is loaded.  A
+ * CPU that loads it after the PTE changed cannot hold the old entry: the
+ * PTE store (a locked XCHG or followed by one) comes before reading
+ * loaded_cr3 here, and that CPU stores loaded_cr3 before its serializing
+ * CR3 write, which empties its TLB of the address space's entries.
  */
 struct flush_req {
 	unsigned long va;
@@ -229,12 +233,23 @@ static void flush_tlb_one_ipi(void *arg)
 	flush_tlb_one(((struct flush_req *)arg)->va);
 }
 
-static void flush_tlb_all_cpus(unsigned long va)
+static void flush_tlb_cpus(uint64_t cr3, unsigned long va)
 {
 	struct flush_req req = { va };
+	uint64_t mask = 0;
+	unsigned int n = READ_ONCE(nr_cpus_online);
 
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned int c = 0; c < n; c++)
+		if (cr3 == kernel_cr3 || READ_ONCE(percpu_areas[c].loaded_cr3) == cr3)
+			mask |= 1ULL << c;
 	flush_tlb_one(va);
-	smp_call_function(flush_tlb_one_ipi, &req);
+	smp_call_function_many(mask, flush_tlb_one_ipi, &req);
+}
+
+static void flush_tlb_all_cpus(unsigned long va)
+{
+	flush_tlb_cpus(kernel_cr3, va);
 }
 
 int map_kernel_page(unsigned long va, uint64_t pa, pteval_t prot)
@@ -395,7 +410,7 @@ uint64_t platform_pte_xchg(struct platform_as *as, unsigned long va, uint64_t pt
 	else if (pte)
 		old = PLATFORM_PTE_NOMEM;
 	if (p && (old & _PAGE_PRESENT))
-		flush_tlb_all_cpus(va);
+		flush_tlb_cpus(platform_as_cr3(as), va);
 	arch_local_irq_restore(flags);
 	return old;
 }
@@ -423,12 +438,11 @@ bool platform_pte_test_and_clear_young(struct platform_as *as, unsigned long va)
 void platform_tlb_flush_page(struct platform_as *as, unsigned long va)
 {
 	/*
-	 * On every CPU: @as may be loaded on any of them.  Where it is not,
-	 * its entries left the TLB when CR3 last changed (task pages are not
-	 * global), and flushing a stranger's @va costs one refill at most.
+	 * Where @as is not loaded, its entries left the TLB when CR3 last
+	 * changed (task pages are not global); flushing a stranger's @va
+	 * locally costs one refill at most.
 	 */
-	(void)as;
-	flush_tlb_all_cpus(va);
+	flush_tlb_cpus(platform_as_cr3(as), va);
 }
 
 uint64_t platform_as_cr3(struct platform_as *as)

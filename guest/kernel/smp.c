@@ -56,35 +56,43 @@ static void call_function_interrupt(void)
 	smp_call_poll();
 }
 
-void smp_call_function(void (*fn)(void *), void *arg)
+void smp_call_function_many(uint64_t mask, void (*fn)(void *), void *arg)
 {
-	unsigned int self, n = READ_ONCE(nr_cpus_online);
+	unsigned int n = READ_ONCE(nr_cpus_online);
 	unsigned long flags;
-	uint64_t targets = 0;
+	uint64_t targets;
 
 	if (n == 1)
 		return;
 	flags = arch_local_irq_save();
-	self = smp_processor_id();
+	targets = mask & ~(1ULL << smp_processor_id()) & (n < 64 ? (1ULL << n) - 1 : ~0ULL);
+	if (!targets) {
+		arch_local_irq_restore(flags);
+		return;
+	}
 	while (__atomic_exchange_n(&call.lock, 1, __ATOMIC_ACQUIRE)) {
 		smp_call_poll();	/* the holder may be waiting for us */
 		cpu_relax();
 	}
-	for (unsigned int c = 0; c < n; c++)
-		if (c != self)
-			targets |= 1ULL << c;
 	call.fn = fn;
 	call.arg = arg;
 	call.targets = targets;
-	call.pending = (int)(n - 1);
+	call.pending = 0;
+	for (uint64_t t = targets; t; t &= t - 1)	/* no popcnt without libgcc */
+		call.pending++;
 	__atomic_store_n(&call.seq, call.seq + 1, __ATOMIC_RELEASE);
 	for (unsigned int c = 0; c < n; c++)
-		if (c != self)
+		if (targets & (1ULL << c))
 			apic_send_ipi(percpu_areas[c].apic_id, CALL_FUNCTION_VECTOR);
 	while (__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	__atomic_store_n(&call.lock, 0, __ATOMIC_RELEASE);
 	arch_local_irq_restore(flags);
+}
+
+void smp_call_function(void (*fn)(void *), void *arg)
+{
+	smp_call_function_many(~0ULL, fn, arg);
 }
 
 static void reschedule_interrupt(void)

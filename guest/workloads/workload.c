@@ -153,6 +153,7 @@ struct job {
 	bool used;
 	bool background;
 	struct tty_output *out;		/* the starter's output (foreground only) */
+	unsigned int threads;		/* --threads N: copies running at once */
 	int argc;
 	char *argv[SHELL_MAX_ARGS + 1];
 	char strings[512];
@@ -162,6 +163,48 @@ struct job {
 static struct job jobs[MAX_JOBS];
 static DECLARE_WAIT_QUEUE_HEAD(job_done_wq);	/* `wait` */
 
+/* Another copy of the job's workload (--threads). */
+static int job_helper(void *arg)
+{
+	struct job *job = arg;
+
+	current->out = job->out;
+	return job->w->fn(job->argc, job->argv);
+}
+
+/*
+ * --threads N: N - 1 helper threads and this one each run the workload
+ * with the same arguments, spread over the CPUs by the scheduler.  A stop
+ * request (kill) reaches the helpers through this thread; the status is
+ * the first non-zero one.
+ */
+static int job_run_threads(struct job *job)
+{
+	struct task_struct *helpers[MAX_WORKLOAD_THREADS];
+	unsigned int n = 0;
+	char comm[TASK_COMM_LEN];
+	int ret, r;
+
+	for (unsigned int i = 1; i < job->threads; i++) {
+		snprintf(comm, sizeof(comm), "wl/%s/%u", job->w->name, i);
+		helpers[n] = kthread_run_held(job_helper, job, comm);
+		if (!helpers[n]) {
+			kprintf("%s: only %u of %u threads\n", job->w->name, n + 1, job->threads);
+			break;
+		}
+		n++;
+	}
+	ret = job->w->fn(job->argc, job->argv);
+	for (unsigned int i = 0; i < n; i++) {
+		if (kthread_should_stop())
+			kthread_request_stop(helpers[i]);
+		r = task_wait(helpers[i]);
+		if (!ret)
+			ret = r;
+	}
+	return ret;
+}
+
 static int job_thread(void *arg)
 {
 	struct job *job = arg;
@@ -170,9 +213,14 @@ static int job_thread(void *arg)
 	bool background;
 	int ret, id;
 
+	/* Set here, not by the starter: on another CPU the job may end first. */
+	flags = sched_lock_irqsave();
+	job->task = current;
+	job->id = current->pid;
+	sched_unlock_irqrestore(flags);
 	/* A foreground job prints where `run` was typed (or asked for). */
 	current->out = job->out;
-	ret = job->w->fn(job->argc, job->argv);
+	ret = job->threads > 1 ? job_run_threads(job) : job->w->fn(job->argc, job->argv);
 	kprintf("%s: done in %llu ms, status %d\n", job->w->name,
 		(unsigned long long)((clock_ns_since_boot() - t0) / NSEC_PER_MSEC), ret);
 	flags = sched_lock_irqsave();
@@ -227,7 +275,7 @@ static int cmd_run(int argc, char **argv)
 	if (argc < 2 || !(w = find_workload(argv[1]))) {
 		if (argc >= 2)
 			kprintf("run: %s: no such workload\n", argv[1]);
-		kprintf("usage: run WORKLOAD ARGS... [&]\n");
+		kprintf("usage: run WORKLOAD [--threads N] ARGS... [&]\n");
 		for (w = __workloads_start; w < __workloads_end; w++)
 			kprintf("  run %-10s %-28s %s\n", w->name, w->usage, w->help);
 		return 1;
@@ -239,17 +287,30 @@ static int cmd_run(int argc, char **argv)
 	}
 	/* The thread outlives the caller's line buffer: copy the arguments. */
 	job->w = w;
-	job->argc = argc - 1;
+	job->argc = 0;
+	job->threads = 1;
 	for (int i = 1; i < argc; i++) {
 		size_t len = strlen(argv[i]) + 1;
+		unsigned long long nthreads;
 
+		if (i > 1 && !strcmp(argv[i], "--threads")) {
+			if (i + 1 >= argc || kstrtoull(argv[i + 1], 10, &nthreads) || !nthreads ||
+			    nthreads > MAX_WORKLOAD_THREADS) {
+				kprintf("run: --threads takes 1..%d\n", MAX_WORKLOAD_THREADS);
+				job->used = false;
+				return 1;
+			}
+			job->threads = (unsigned int)nthreads;
+			i++;
+			continue;
+		}
 		if (off + len > sizeof(job->strings)) {
 			kprintf("run: arguments too long\n");
 			job->used = false;
 			return 1;
 		}
 		memcpy(job->strings + off, argv[i], len);
-		job->argv[i - 1] = job->strings + off;
+		job->argv[job->argc++] = job->strings + off;
 		off += len;
 	}
 	job->argv[job->argc] = NULL;
@@ -257,14 +318,7 @@ static int cmd_run(int argc, char **argv)
 	job->out = background ? NULL : current->out;
 
 	snprintf(comm, sizeof(comm), "wl/%s", w->name);
-	/* The slot's id must be set before the job can end and report it. */
-	preempt_disable();
 	t = background ? kthread_run(job_thread, job, comm) : kthread_run_held(job_thread, job, comm);
-	if (t) {
-		job->task = t;
-		job->id = t->pid;
-	}
-	preempt_enable();
 	if (!t) {
 		job->used = false;
 		return 1;
@@ -275,7 +329,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	return task_wait(t);
 }
-SHELL_COMMAND(run, "run", "WORKLOAD ARGS... [&]", "run a workload (run alone lists them)", cmd_run);
+SHELL_COMMAND(run, "run", "WORKLOAD [--threads N] ARGS... [&]",
+	      "run a workload, N copies at once (run alone lists them)", cmd_run);
 
 static int cmd_jobs(int argc, char **argv)
 {

@@ -85,6 +85,8 @@ __noreturn void cpu_idle(void);
  * or off.
  */
 void smp_call_function(void (*fn)(void *), void *arg);
+/* The same on the CPUs of @mask (bit per CPU) other than this one. */
+void smp_call_function_many(uint64_t mask, void (*fn)(void *), void *arg);
 /* Run a function call pending for this CPU, if any (spin loops). */
 void smp_call_poll(void);
 /* Ask @cpu to look at the run queue (it may be idle in hlt). */

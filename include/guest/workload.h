@@ -39,6 +39,9 @@ extern const struct workload __workloads_start[], __workloads_end[];
  */
 #define WORKLOAD_KILLED	143
 
+/* `run WORKLOAD --threads N ...`: at most this many copies at once. */
+#define MAX_WORKLOAD_THREADS	16
+
 static inline bool workload_should_stop(void)
 {
 	return kthread_should_stop();
