@@ -67,7 +67,9 @@ static void stats_done(void *arg, json_t *ret, const char *error)
 {
 	struct qemu_balloon *qb = arg;
 	json_t *st = json_object_get(ret, "stats");
-	int64_t last = (int64_t)json_number_value(json_object_get(ret, "last-update"));
+	double when = json_number_value(json_object_get(ret, "last-update"));
+	/* Seconds since the epoch; what does not fit says nothing new. */
+	int64_t last = when > 0 && when < 0x1p62 ? (int64_t)when : 0;
 
 	qb->stats_busy = false;
 	if (error) {

@@ -102,7 +102,12 @@ static void dispatch(struct qmp *q, const char *line)
 	id = json_object_get(msg, "id");
 	event = json_string_value(json_object_get(msg, "event"));
 	nid = json_number_value(id);
-	if (nid >= 1 && (p = find_pending(q, (uint64_t)nid)))
+	/*
+	 * Only an id we sent: a whole number from 1 below next_id.  Anything
+	 * else (2^70, 1.5) names no command, and converting it would not fit.
+	 */
+	if (nid >= 1 && nid < (double)q->next_id && nid == (double)(uint64_t)nid &&
+	    (p = find_pending(q, (uint64_t)nid)))
 		reply(q, p, msg);
 	else if (event && q->event)
 		q->event(q->ctx, event, json_object_get(msg, "data"));
