@@ -311,7 +311,9 @@ static void cmd_balloon(struct monitor *m, struct ctl_ref who, json_t *args)
 		ctl_error(m, who, "DeviceNotActive", "no balloon (ebb run --balloon)");
 		return;
 	}
-	if (!json_is_integer(value) == !json_is_integer(inflate)) {
+	/* One of the two, an integer: {"value": "1G", "inflate": 0} must not read as "value": 0. */
+	if (!value == !inflate || (value && !json_is_integer(value)) ||
+	    (inflate && !json_is_integer(inflate))) {
 		ctl_error(m, who, "GenericError", "expected \"value\" (guest size) or \"inflate\" "
 			  "(balloon size), in bytes");
 		return;
