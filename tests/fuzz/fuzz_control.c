@@ -40,8 +40,36 @@ static void be_status(void *ctx, json_t *into)
 	json_object_set_new(into, "pid", json_integer(getpid()));
 }
 
+/* The request line being served (the client's bytes go in a line at a time). */
+static char current[MONITOR_REQ_MAX + 2];
+
+/*
+ * The target must be what the request said: "value" the guest's size in
+ * bytes, or "inflate" the balloon's, as an integer.
+ */
+static void check_target(uint64_t pages)
+{
+	json_t *req = json_loads(current, JSON_REJECT_DUPLICATES, NULL);
+	json_t *args = json_object_get(req, "arguments");
+	json_t *v = json_object_get(args, "value"), *inf = json_object_get(args, "inflate");
+	uint64_t want;
+
+	if (json_is_integer(v) && !inf)
+		want = ((512ULL << 20) - (uint64_t)json_integer_value(v)) / 4096;
+	else if (json_is_integer(inf) && !v)
+		want = (uint64_t)json_integer_value(inf) / 4096;
+	else
+		fz_fail("balloon target %llu pages set from an ambiguous request: %.200s",
+			(unsigned long long)pages, current);
+	if (pages != want)
+		fz_fail("balloon target %llu pages, the request asked for %llu: %.200s",
+			(unsigned long long)pages, (unsigned long long)want, current);
+	json_decref(req);
+}
+
 static int be_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen)
 {
+	check_target(pages);
 	if (pages > (512ULL << 20) / 4096) {
 		snprintf(err, errlen, "a balloon of %llu pages is larger than RAM",
 			 (unsigned long long)pages);
@@ -165,9 +193,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* The client's bytes, through the server's framing. */
 			for (size_t i = 0; i < n; i++)
 				lines += p[i] == '\n';
+			/* A line at a time (in pieces the server reads whole), so the oracle knows it. */
 			for (size_t k = 0; k < n && mon.client[0].fd >= 0;) {
-				size_t part = n - k < 4096 ? n - k : 4096;
+				const uint8_t *nl = memchr(p + k, '\n', n - k);
+				size_t part = nl ? (size_t)(nl - (p + k)) + 1 : n - k;
 
+				if (part > 4096)
+					part = 4096;
+				if (mon.client[0].in_len == 0)
+					current[0] = '\0';
+				strncat(current, (const char *)p + k,
+					part < sizeof(current) - 1 - strlen(current) ?
+					part : sizeof(current) - 1 - strlen(current));
 				if (send(sv[1], p + k, part, 0) != (ssize_t)part)
 					fz_fail("send to the server");
 				k += part;
