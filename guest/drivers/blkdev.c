@@ -7,11 +7,21 @@
 #include <guest/errno.h>
 #include <guest/printk.h>
 #include <guest/string.h>
+#include <guest/time.h>
 
 #define MAX_BLKDEVS	4
 
 /* Several tasks (kswapd, workloads, the shell) may do I/O at once. */
 #define stat_add(field, n)	__atomic_add_fetch(&(field), (n), __ATOMIC_RELAXED)
+
+/*
+ * A failing device fails every request: the first few errors of each
+ * window are printed, the rest only counted (stats.errors).  Printing
+ * every one would cost more than the I/O (the console is a port write
+ * per byte) and could stall a guest that is busy failing to swap.
+ */
+#define BLK_ERR_BURST		5
+#define BLK_ERR_WINDOW_NS	(5ULL * 1000000000ULL)
 
 static struct blkdev *blkdevs[MAX_BLKDEVS];
 static unsigned int nr_blkdevs;
@@ -28,6 +38,19 @@ int blkdev_register(struct blkdev *bd)
 struct blkdev *blkdev_get(unsigned int index)
 {
 	return index < nr_blkdevs ? blkdevs[index] : NULL;
+}
+
+/* May an I/O error be printed now?  Racy updates only let one more or less through. */
+static bool blk_err_printable(void)
+{
+	static uint64_t window;
+	static unsigned int printed;
+	uint64_t now = clock_ns_since_boot(), w = __atomic_load_n(&window, __ATOMIC_RELAXED);
+
+	if (now - w > BLK_ERR_WINDOW_NS &&
+	    __atomic_compare_exchange_n(&window, &w, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		__atomic_store_n(&printed, 0, __ATOMIC_RELAXED);
+	return __atomic_add_fetch(&printed, 1, __ATOMIC_RELAXED) <= BLK_ERR_BURST;
 }
 
 static int blkdev_rw(struct blkdev *bd, enum blk_op op, uint64_t sector, void *buf,
@@ -52,8 +75,10 @@ static int blkdev_rw(struct blkdev *bd, enum blk_op op, uint64_t sector, void *b
 
 		if (ret < 0) {
 			stat_add(bd->stats.errors, 1);
-			pr_err("%s: %s of %u sectors at %llu failed: error %d\n", bd->name, what,
-			       n, (unsigned long long)sector, ret);
+			if (blk_err_printable())
+				pr_err("%s: %s of %u sectors at %llu failed: error %d (%lu errors)\n",
+				       bd->name, what, n, (unsigned long long)sector, ret,
+				       __atomic_load_n(&bd->stats.errors, __ATOMIC_RELAXED));
 			return ret;
 		}
 		if (op == BLK_OP_WRITE) {

@@ -11,6 +11,7 @@
 #include "reclaim_test.h"
 
 #include <guestmm/seq_buf.h>
+#include <pthread.h>
 
 #define PAGES		4096UL		/* 16 MiB of anonymous memory */
 #define SWAP_PAGES	8192UL
@@ -254,6 +255,56 @@ START_TEST(faults_swap_mixed_rounds)
 }
 END_TEST
 
+/* The hog: fills its pages until the OOM killer stops it. */
+static void *hog_run(void *arg)
+{
+	struct test_task *tt = arg;
+	unsigned long i;
+
+	hosted_set_cpu(1);
+	for (i = 0; i < tt->pages && !tt->killed; i++)
+		if (!anon_fill(tt->mm, i))
+			break;
+	tt->done = true;
+	return NULL;
+}
+
+/*
+ * The swap device fills up (every write fails from some point on) while
+ * a task needs more than RAM: reclaim cannot swap, so the OOM killer
+ * takes the hog, in bounded time, and the other task's pages are intact.
+ */
+START_TEST(faults_swap_full_oom)
+{
+	static char log[1 << 15];
+	struct test_task small = { 0 }, hog = { 0 };
+	pthread_t th;
+
+	reclaim_test_boot(64 * MiB, 2, SWAP_PAGES);
+	ck_assert_int_eq(kswapd_run(0), 0);
+	test_task_start(&small, "small", 2048);
+	fill_checksummed(small.mm, 2048);
+	test_task_start(&hog, "hog", 96 * MiB / PAGE_SIZE);
+	hosted_swap_fail(0, true, 8);
+	hosted_log_capture(log, sizeof(log));
+	ck_assert_int_eq(pthread_create(&th, NULL, hog_run, &hog), 0);
+	pthread_join(th, NULL);
+	hosted_log_capture(NULL, 0);
+	kswapd_stop(0);
+	ck_assert_msg(hog.killed, "the hog was not OOM-killed: %s", log);
+	ck_assert(!small.killed);
+	ck_assert_uint_eq(ev(OOM_KILL), 1);
+	ck_assert_ptr_nonnull(strstr(log, "Write-error on swap-device"));
+	ck_assert_ptr_nonnull(strstr(log, "Out of memory: Killed process"));
+	ck_assert_uint_gt(ev(PSWPOUT_FAIL), 0);
+	test_task_end(&hog);
+	hosted_swap_fail(0, true, -1);
+	ck_assert_uint_eq(lost_pages(small.mm, 2048), 0);
+	test_task_end(&small);
+	mm_assert_invariants();
+}
+END_TEST
+
 static Suite *faults_swap_suite(void)
 {
 	Suite *s = suite_create("faults_swap");
@@ -265,6 +316,7 @@ static Suite *faults_swap_suite(void)
 	tcase_add_test(tc, faults_swap_read_transient);
 	tcase_add_test(tc, faults_swap_read_persistent);
 	tcase_add_test(tc, faults_swap_mixed_rounds);
+	tcase_add_test(tc, faults_swap_full_oom);
 	suite_add_tcase(s, tc);
 	return s;
 }
