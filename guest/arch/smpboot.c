@@ -27,6 +27,9 @@
 #define TRAMPOLINE_PA		0x20000UL
 #define AP_ONLINE_TIMEOUT_US	1000000UL
 #define EFER_LMA		(1UL << 10)
+#define MSR_IA32_TSC		0x10
+/* A TSC this far from the boot CPU's is set; closer is the host's sync, left alone. */
+#define TSC_SYNC_SLACK_US	100
 
 extern const char trampoline_start[], trampoline_end[];
 extern const char tr_gdt[], tr_gdt_desc[], tr_jmp32[], tr_jmp64[], tr_pm32[], tr_lm64[];
@@ -34,6 +37,15 @@ extern const char tr_cr3[], tr_cr4[], tr_efer[], tr_stack[], tr_percpu[], tr_ent
 
 static struct acpi_cpu found[NR_CPUS];
 static bool trampoline_ok;
+
+/*
+ * The TSC handshake: the AP raises tsc_ap_waiting, the boot CPU answers
+ * with its TSC in tsc_bsp_value.  A hypervisor that starts an AP's TSC
+ * from 0 at INIT (QEMU's TCG does) would otherwise give every CPU its
+ * own clock, and a task that migrates would see time run backwards.
+ */
+static int tsc_ap_waiting;
+static uint64_t tsc_bsp_value;
 
 __noreturn void ap_start(struct percpu *p);
 
@@ -119,6 +131,11 @@ static bool boot_one(unsigned int cpu)
 		udelay(200);
 	}
 	while (READ_ONCE(nr_cpus_online) == cpu && waited < AP_ONLINE_TIMEOUT_US) {
+		if (__atomic_load_n(&tsc_ap_waiting, __ATOMIC_ACQUIRE)) {
+			tsc_ap_waiting = 0;
+			__atomic_store_n(&tsc_bsp_value, rdtsc(), __ATOMIC_RELEASE);
+			continue;
+		}
 		udelay(100);
 		waited += 100;
 	}
@@ -142,6 +159,24 @@ void smp_boot_cpus(void)
 	pr_info("smp: brought up %u CPU%s\n", nr_cpus_online, nr_cpus_online == 1 ? "" : "s");
 }
 
+static void tsc_sync_with_bsp(struct percpu *p)
+{
+	uint64_t bsp, own, slack = tsc_khz * TSC_SYNC_SLACK_US / 1000;
+	int64_t delta;
+
+	__atomic_store_n(&tsc_ap_waiting, 1, __ATOMIC_RELEASE);
+	while (!(bsp = __atomic_load_n(&tsc_bsp_value, __ATOMIC_ACQUIRE)))
+		cpu_relax();
+	own = rdtsc();
+	tsc_bsp_value = 0;	/* for the next AP */
+	delta = (int64_t)(bsp - own);
+	if (delta > (int64_t)slack || delta < -(int64_t)slack) {
+		wrmsr(MSR_IA32_TSC, rdtsc() + (uint64_t)delta);
+		pr_info("smp: CPU %u's TSC was %lld cycles off the boot CPU's: set\n", p->cpu,
+			(long long)-delta);
+	}
+}
+
 /* The AP in C: on its idle task's stack, interrupts off, GS not yet set. */
 void ap_start(struct percpu *p)
 {
@@ -150,6 +185,7 @@ void ap_start(struct percpu *p)
 	gdt_init_cpu(p->cpu);
 	idt_load();
 	apic_init_ap();
+	tsc_sync_with_bsp(p);
 	apic_timer_start();
 	pr_info("smp: CPU %u (APIC %u, node %d) online\n", p->cpu, apic_id(), p->node);
 	/* Everything above is visible before the boot CPU sees us online. */

@@ -50,15 +50,27 @@ static void lockup_check(void)
 	panic("softlockup: a spinlock nobody releases");
 }
 
+/* Spins between yields on SMP: the holder is nearly always running elsewhere. */
+#define SMP_SPINS_PER_YIELD	1024
+
 void platform_cpu_relax(void)
 {
+	struct percpu *p = this_cpu();
+
 	lockup_check();
 	/* The lock holder may be waiting for this CPU to run a function call. */
 	smp_call_poll();
 	/*
-	 * The holder may be a task preempted on this CPU while holding the
-	 * lock (it may as well be running on another CPU): let it run.
+	 * On one CPU the holder can only be a task preempted while holding
+	 * the lock: let it run.  With more, the holder is nearly always
+	 * running on another CPU, and a spinner that yields leaves the locks
+	 * it holds itself off-CPU, so others yield too: spin, and only now
+	 * and then yield in case the holder is a preempted task.
 	 */
+	if (READ_ONCE(nr_cpus_online) > 1 && ++p->relax_spins % SMP_SPINS_PER_YIELD) {
+		cpu_relax();
+		return;
+	}
 	if (!sched_relax_yield())
 		cpu_relax();
 }

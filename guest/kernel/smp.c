@@ -117,11 +117,13 @@ void cpu_idle(void)
 {
 	for (;;) {
 		local_irq_disable();
+		/* Idle first, then look: a waker either sees us idle or we see its task. */
+		sched_idle_enter();
 		if (sched_runnable()) {
+			sched_idle_exit();
 			local_irq_enable();
 			schedule();
 		} else {
-			sched_idle_enter();
 			safe_halt();	/* wakes on the next interrupt */
 			sched_idle_exit();
 		}

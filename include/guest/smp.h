@@ -42,6 +42,7 @@ struct percpu {
 	int irq_depth;
 
 	uint64_t loaded_cr3;		/* guest/arch/pgtable.c */
+	unsigned long relax_spins;	/* platform_cpu_relax() */
 	uint64_t call_seen;		/* the last function call this CPU ran */
 	unsigned long nr_ipis, nr_calls;	/* received: reschedule, function calls */
 };
