@@ -13,7 +13,8 @@
  *      failure: the PTE gets its page back (nothing is lost), the slot
  *      is freed, and the page goes to the active list; the rest of the
  *      pass's pages stay too (a failing device is not asked again in
- *      the same pass), and pswpout_fail counts them all.
+ *      the same pass, nor by the rest of the reclaim call: vmscan.c),
+ *      and pswpout_fail counts them all.
  * A page unmapped meanwhile (munmap, OOM) is simply freed.  Steps 2 and 4
  * take each mm's lock once per run of its pages in the batch (reclaim
  * batches come from one LRU, so mostly from one mm), and the slots' cache
@@ -247,11 +248,12 @@ static unsigned int keep_rest(struct list_head *pages, struct list_head *keep)
 	return n;
 }
 
-unsigned long swap_out_pages(struct list_head *pages, struct list_head *keep)
+unsigned long swap_out_pages(struct list_head *pages, struct list_head *keep, bool *write_error)
 {
 	unsigned long freed = 0;
 	struct swap_batch b;
 
+	*write_error = false;
 	while (!list_empty(pages)) {
 		unsigned int want = 0, kept;
 		struct list_head *pos;
@@ -280,6 +282,7 @@ unsigned long swap_out_pages(struct list_head *pages, struct list_head *keep)
 			freed += release_written(&b, keep);
 			continue;
 		}
+		*write_error = true;
 		for (unsigned int i = 0; i < b.nr; i++)
 			freed += restore_unwritten(&b, i, keep);
 		kept = keep_rest(pages, keep);

@@ -70,6 +70,7 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, struct lruve
 	struct list_head evict = LIST_HEAD_INIT(evict);
 	unsigned long scanned, reclaimed, activated = 0;
 	struct page *page, *next;
+	bool write_error;
 
 	scanned = isolate_and_claim(lruvec, lru, nr_to_scan, &pages);
 	sc->nr_scanned += scanned;
@@ -99,8 +100,17 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, struct lruve
 			list_move_tail(&page->lru, &evict);
 		}
 	}
-	reclaimed = swap_out_pages(&evict, &keep);
+	reclaimed = swap_out_pages(&evict, &keep, &write_error);
 	putback_movable_pages(&keep);
+	/*
+	 * The swap device failed a write (full, or failing): the rest of
+	 * this reclaim call leaves anonymous pages alone.  Otherwise a full
+	 * disk costs a failed write per 32 pages scanned, thousands before
+	 * the allocation gives up; this way one per call (per priority for
+	 * kswapd), and the slow path's retries still try again.
+	 */
+	if (write_error)
+		sc->may_swap = false;
 
 	count_vm_events(PGACTIVATE, activated);
 	count_vm_events(sc->is_kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, reclaimed);

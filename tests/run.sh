@@ -89,6 +89,8 @@ kvm | all)
 	run_script "VMM end-to-end (KVM path)" tests/e2e/vmm.sh
 	run_script "devices and control end-to-end (QEMU backend, KVM nested)" tests/e2e/test_devices_e2e.sh
 	run_script "balloon end-to-end (KVM nested)" tests/e2e/test_balloon.sh
+	run_script "injected faults: swap I/O, swap full, balloon punch-hole, a silent guest (KVM nested)" \
+		tests/e2e/test_faults.sh
 	run_script "overcommit end-to-end (KVM nested)" tests/e2e/test_overcommit.sh
 	run_script "overcommit budget cgroup end-to-end (KVM nested)" tests/e2e/test_overcommit_cgroup.sh
 	run_script "Linux guests: Debian's bzImage and vmlinux with an initrd (KVM nested)" tests/e2e/linux.sh

@@ -75,9 +75,10 @@ void swapcache_clear_run(unsigned int type, unsigned long slot, unsigned int nr)
  * Write isolated anonymous pages (claimed from the LRU, linked through
  * page->lru) to swap and free them.  Pages that stay (swap full, I/O
  * error, unmapped meanwhile) go to @keep for putback_movable_pages().
- * Returns pages freed.  (swap_anon.c)
+ * Returns pages freed; *@write_error says whether the device failed a
+ * write.  (swap_anon.c)
  */
-unsigned long swap_out_pages(struct list_head *pages, struct list_head *keep);
+unsigned long swap_out_pages(struct list_head *pages, struct list_head *keep, bool *write_error);
 
 /* The fault on a swap entry in @mm's PTE for @va; @prot for the new PTE. */
 struct mm_anon;
