@@ -21,14 +21,15 @@
 struct fault_point_info {
 	const char *name;
 	int default_err;
+	bool kvm_device;	/* in ebb's own device models: not under QEMU */
 };
 
 static const struct fault_point_info points[FAULT_NR] = {
-	[FAULT_SWAP_WRITE]	= { "swap-write", EIO },
-	[FAULT_SWAP_READ]	= { "swap-read", EIO },
-	[FAULT_SWAP_FULL]	= { "swap-full", ENOSPC },
-	[FAULT_BALLOON_PUNCH]	= { "balloon-punch", EIO },
-	[FAULT_CONTROL_MUTE]	= { "control", ETIMEDOUT },
+	[FAULT_SWAP_WRITE]	= { "swap-write", EIO, true },
+	[FAULT_SWAP_READ]	= { "swap-read", EIO, true },
+	[FAULT_SWAP_FULL]	= { "swap-full", ENOSPC, true },
+	[FAULT_BALLOON_PUNCH]	= { "balloon-punch", EIO, true },
+	[FAULT_CONTROL_MUTE]	= { "control", ETIMEDOUT, false },
 };
 
 /* The errors a SPEC may name (and "fail": the point's own). */
@@ -45,6 +46,7 @@ static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fault_attr attrs[FAULT_NR];
 static uint64_t rng_state;
 static struct ratelimit fault_rl = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static bool qemu_backend;	/* the device points cannot fire */
 
 const char *fault_point_name(enum fault_point point)
 {
@@ -158,6 +160,12 @@ int fault_inject_set(const char *spec, char *err, size_t errlen)
 			 "swap-full, balloon-punch, control)", spec, tok ? tok : "");
 		return -1;
 	}
+	if (points[p].kvm_device && __atomic_load_n(&qemu_backend, __ATOMIC_RELAXED)) {
+		snprintf(err, errlen, "--inject %s: this VM runs under QEMU, whose own devices serve "
+			 "the swap disk and the balloon; %s is a point in ebb's (the KVM backend)",
+			 spec, points[p].name);
+		return -1;
+	}
 	a.err = points[p].default_err;
 	while ((tok = strtok_r(NULL, ":", &save)))
 		if (parse_token(points[p].name, tok, &a, &off, err, errlen))
@@ -221,6 +229,24 @@ out:
 	return err;
 }
 
+int fault_inject_qemu_backend(char *err, size_t errlen)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&fault_lock);
+	qemu_backend = true;
+	for (unsigned int p = 0; p < FAULT_NR; p++)
+		if (points[p].kvm_device && attrs[p].armed) {
+			snprintf(err, errlen, "--inject %s: this VM runs under QEMU, whose own devices "
+				 "serve the swap disk and the balloon; the point is in ebb's (the KVM "
+				 "backend: --accel kvm)", points[p].name);
+			ret = -1;
+			break;
+		}
+	pthread_mutex_unlock(&fault_lock);
+	return ret;
+}
+
 void fault_inject_get(enum fault_point point, struct fault_attr *out)
 {
 	pthread_mutex_lock(&fault_lock);
@@ -249,5 +275,6 @@ void fault_inject_reset(void)
 {
 	pthread_mutex_lock(&fault_lock);
 	memset(attrs, 0, sizeof(attrs));
+	qemu_backend = false;
 	pthread_mutex_unlock(&fault_lock);
 }

@@ -13,6 +13,7 @@
 #include <balloon/policy_launch.h>
 #include <vmm/boot.h>
 #include <vmm/cli.h>
+#include <vmm/fault_inject.h>
 #include <vmm/kvm.h>
 #include <vmm/kvm_flavour.h>
 #include <vmm/log.h>
@@ -107,9 +108,14 @@ static int cmd_run(int argc, char **argv)
 		vmm_log("%s", err);
 		return EBB_EXIT_SETUP;
 	}
-	if (choose_accel(&o, &kf) == EBB_ACCEL_QEMU)
+	if (choose_accel(&o, &kf) == EBB_ACCEL_QEMU) {
+		if (fault_inject_qemu_backend(err, sizeof(err))) {
+			vmm_log("%s", err);
+			boot_files_close(&files);
+			return EBB_EXIT_SETUP;
+		}
 		status = qemu_run(&o, &kf, &files);
-	else
+	} else
 		status = vm_run(&o, &kf, &files);
 	boot_files_close(&files);
 	return status;

@@ -60,6 +60,13 @@ int fault_inject_set(const char *spec, char *err, size_t errlen);
  */
 int fault_should_fail(enum fault_point point, uint64_t bytes);
 
+/*
+ * The VM runs under QEMU, whose own devices serve the swap disk and the
+ * balloon: their points can never fire.  Refuses them from now on; -1
+ * with a message if one is armed already (--inject), else 0.
+ */
+int fault_inject_qemu_backend(char *err, size_t errlen);
+
 /* A copy of @point's state. */
 void fault_inject_get(enum fault_point point, struct fault_attr *out);
 

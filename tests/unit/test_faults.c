@@ -135,6 +135,25 @@ START_TEST(faults_interval_space_prob)
 }
 END_TEST
 
+/* Under QEMU the device points cannot fire: refused, at start and later. */
+START_TEST(faults_qemu_backend)
+{
+	char err[256] = "";
+
+	fault_inject_reset();
+	set_ok("control:mute");
+	ck_assert_int_eq(fault_inject_qemu_backend(err, sizeof(err)), 0);
+	set_bad("swap-read:eio", "runs under QEMU");
+	set_bad("balloon-punch", "runs under QEMU");
+	set_ok("control:off");
+	fault_inject_reset();
+	set_ok("swap-write:times=1");
+	ck_assert_int_eq(fault_inject_qemu_backend(err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "--inject swap-write: this VM runs under QEMU"), "%s", err);
+	fault_inject_reset();
+}
+END_TEST
+
 START_TEST(faults_json)
 {
 	json_t *j, *p;
@@ -234,6 +253,7 @@ static Suite *faults_suite(void)
 	tcase_add_test(tc, faults_parse);
 	tcase_add_test(tc, faults_times_and_counts);
 	tcase_add_test(tc, faults_interval_space_prob);
+	tcase_add_test(tc, faults_qemu_backend);
 	tcase_add_test(tc, faults_json);
 	tcase_add_test(tc, faults_balloon_punch);
 	suite_add_tcase(s, tc);
