@@ -31,20 +31,20 @@ unsigned int platform_cpu_id(void)
  */
 static void lockup_check(void)
 {
-	static unsigned long seen_jiffies;
-	static uint64_t since, last;
+	struct percpu *p = this_cpu();	/* each CPU watches its own spinning */
 	uint64_t now = clock_ns_since_boot();
 
-	if (READ_ONCE(jiffies) != seen_jiffies || now - last > NSEC_PER_SEC) {
-		seen_jiffies = READ_ONCE(jiffies);
-		since = now;
+	if (READ_ONCE(jiffies) != p->lockup_jiffies || now - p->lockup_last > NSEC_PER_SEC ||
+	    now < p->lockup_since) {
+		p->lockup_jiffies = READ_ONCE(jiffies);
+		p->lockup_since = now;
 	}
-	last = now;
-	if (now - since < LOCKUP_NS)
+	p->lockup_last = now;
+	if (now - p->lockup_since < LOCKUP_NS)
 		return;
 	printk(KERN_EMERG "BUG: soft lockup - CPU#%u stuck for %llus! [%s:%d], spinning on a lock "
 	       "with the tick stopped\n", smp_processor_id(),
-	       (unsigned long long)((now - since) / NSEC_PER_SEC),
+	       (unsigned long long)((now - p->lockup_since) / NSEC_PER_SEC),
 	       current->comm, current->pid);
 	dump_stack();
 	panic("softlockup: a spinlock nobody releases");

@@ -43,6 +43,8 @@ struct percpu {
 
 	uint64_t loaded_cr3;		/* guest/arch/pgtable.c */
 	unsigned long relax_spins;	/* platform_cpu_relax() */
+	unsigned long lockup_jiffies;	/* its lockup check (guest/kernel/platform.c) */
+	uint64_t lockup_since, lockup_last;
 	uint64_t call_seen;		/* the last function call this CPU ran */
 	unsigned long nr_ipis, nr_calls;	/* received: reschedule, function calls */
 };
