@@ -131,7 +131,8 @@ static bool boot_one(unsigned int cpu)
 		udelay(200);
 	}
 	while (READ_ONCE(nr_cpus_online) == cpu && waited < AP_ONLINE_TIMEOUT_US) {
-		if (__atomic_load_n(&tsc_ap_waiting, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&tsc_ap_waiting, __ATOMIC_ACQUIRE) &&
+		    !__atomic_load_n(&tsc_bsp_value, __ATOMIC_ACQUIRE)) {
 			tsc_ap_waiting = 0;
 			__atomic_store_n(&tsc_bsp_value, rdtsc(), __ATOMIC_RELEASE);
 			continue;
@@ -159,21 +160,40 @@ void smp_boot_cpus(void)
 	pr_info("smp: brought up %u CPU%s\n", nr_cpus_online, nr_cpus_online == 1 ? "" : "s");
 }
 
+/*
+ * Ask the boot CPU for its TSC a few times; the answer was read somewhere
+ * between our request and its arrival, so the best estimate of the
+ * offset is against the midpoint, off by at most half the round trip.
+ * Keep the sample with the shortest round trip, and set the TSC only if
+ * the offset is larger than both that uncertainty and TSC_SYNC_SLACK_US:
+ * a host that keeps TSCs in step (KVM does) is left alone even when its
+ * vCPUs answer slowly.
+ */
+#define TSC_SYNC_SAMPLES	5
+
 static void tsc_sync_with_bsp(struct percpu *p)
 {
-	uint64_t bsp, own, slack = tsc_khz * TSC_SYNC_SLACK_US / 1000;
-	int64_t delta;
+	uint64_t slack = tsc_khz * TSC_SYNC_SLACK_US / 1000, best_rtt = ~0ULL;
+	int64_t best = 0;
 
-	__atomic_store_n(&tsc_ap_waiting, 1, __ATOMIC_RELEASE);
-	while (!(bsp = __atomic_load_n(&tsc_bsp_value, __ATOMIC_ACQUIRE)))
-		cpu_relax();
-	own = rdtsc();
-	tsc_bsp_value = 0;	/* for the next AP */
-	delta = (int64_t)(bsp - own);
-	if (delta > (int64_t)slack || delta < -(int64_t)slack) {
-		wrmsr(MSR_IA32_TSC, rdtsc() + (uint64_t)delta);
-		pr_info("smp: CPU %u's TSC was %lld cycles off the boot CPU's: set\n", p->cpu,
-			(long long)-delta);
+	for (int i = 0; i < TSC_SYNC_SAMPLES; i++) {
+		uint64_t bsp, t0 = rdtsc(), t1;
+
+		__atomic_store_n(&tsc_ap_waiting, 1, __ATOMIC_RELEASE);
+		while (!(bsp = __atomic_load_n(&tsc_bsp_value, __ATOMIC_ACQUIRE)))
+			cpu_relax();
+		t1 = rdtsc();
+		__atomic_store_n(&tsc_bsp_value, 0, __ATOMIC_RELEASE);
+		if (t1 - t0 < best_rtt) {
+			best_rtt = t1 - t0;
+			best = (int64_t)(bsp - (t0 + (t1 - t0) / 2));
+		}
+	}
+	if ((uint64_t)(best < 0 ? -best : best) > slack &&
+	    (uint64_t)(best < 0 ? -best : best) > best_rtt) {
+		wrmsr(MSR_IA32_TSC, rdtsc() + (uint64_t)best);
+		pr_info("smp: CPU %u's TSC was %lld cycles off the boot CPU's (+-%llu): set\n",
+			p->cpu, (long long)-best, (unsigned long long)(best_rtt / 2));
 	}
 }
 

@@ -11,9 +11,10 @@
 #   swap       --cpus 4, 128M, `run anon --threads 4 40M hotcold` with swap:
 #              every page of the 4 address spaces verified (0 bad), pswpout
 #              and pswpin > 0, /proc/zoneinfo shows each CPU's pageset,
-#              the threads ran on more than one CPU
-#   migrate    --cpus 4, 128M: two 40M anon readers/writers run in the
-#              background while `run highorder 9 20` compacts under them: pages they
+#              (the function-call IPIs each CPU took are printed)
+#   migrate    --cpus 4, 128M: a 16M anon run that ends early leaves holes
+#              between the pages of two 40M anon readers/writers that run
+#              on while `run highorder 9 20` compacts under them: pages they
 #              use migrate (pgmigrate_success > 0) while their tasks run on
 #              other CPUs (TLB shootdown IPIs), every page verified
 #   numa       --cpus 4 --numa 2: the SRAT puts CPUs 0-1 on node 0, 2-3 on
@@ -88,13 +89,13 @@ fi
 
 # migrate
 guest --cpus 4 --mem 128M -- \
-	"run anon --threads 2 40M random &; run highorder 9 20; run highorder 9 20; run highorder 9 20; wait; cat /proc/vmstat; cat /proc/cpuinfo"
+	"run anon 16M random &; run anon --threads 2 40M random &; sleep 15; run highorder 9 20; run highorder 9 20; run highorder 9 20; wait; cat /proc/vmstat; cat /proc/cpuinfo"
 verified=$(count 'pages verified, 0 bad')
 mig=$(vmstat pgmigrate_success)
 stall=$(vmstat compact_stall)
 calls=$(awk '/^call ipis/ { n += $4 } END { print n + 0 }' "$TMP/out")
 if [ $st -ne 0 ]; then bad migrate "exit status $st, want 0"
-elif [ "$verified" -ne 2 ]; then bad migrate "$verified of 2 readers verified every page with 0 bad"
+elif [ "$verified" -ne 3 ]; then bad migrate "$verified of 3 anon runs verified every page with 0 bad"
 elif [ "$mig" -le 0 ]; then bad migrate "pgmigrate_success $mig: nothing migrated under the readers"
 elif [ "$calls" -le 0 ]; then bad migrate "no function-call IPI was taken: no shootdown reached another CPU"
 else ok "migrate: compaction migrated $mig pages ($stall stalls) under 2 running readers, $calls shootdown IPIs, every page verified"; fi
