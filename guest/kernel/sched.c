@@ -37,6 +37,9 @@ static unsigned int nr_queued;
 static uint64_t idle_cpus;		/* bit per CPU halted in cpu_idle() */
 static int next_pid = 1;
 
+/* preempt_disable()'s operand, before the shorthand below hides the member's name. */
+enum { PREEMPT_COUNT_OFFSET = offsetof(struct percpu, preempt_count) };
+
 #define need_resched	(this_cpu()->need_resched)
 #define preempt_count	(this_cpu()->preempt_count)
 #define irq_depth	(this_cpu()->irq_depth)
@@ -281,16 +284,21 @@ bool sched_relax_yield(void)
 	return true;
 }
 
+/*
+ * One instruction on %gs: an interrupt (and the migration it may cause)
+ * comes before or after it, never between finding this CPU's counter and
+ * changing it.
+ */
 void preempt_disable(void)
 {
-	preempt_count++;
-	__asm__ volatile("" : : : "memory");
+	__asm__ volatile("incl %%gs:%c0" : : "i"(PREEMPT_COUNT_OFFSET)
+			 : "memory");
 }
 
 void preempt_enable(void)
 {
-	__asm__ volatile("" : : : "memory");
-	preempt_count--;
+	__asm__ volatile("decl %%gs:%c0" : : "i"(PREEMPT_COUNT_OFFSET)
+			 : "memory");
 }
 
 bool in_interrupt(void)

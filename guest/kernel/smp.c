@@ -40,15 +40,18 @@ void percpu_setup(struct percpu *p)
 
 void smp_call_poll(void)
 {
+	/* A spinner may have interrupts on: stay on this CPU while answering for it. */
+	unsigned long flags = arch_local_irq_save();
 	struct percpu *p = this_cpu();
 	uint64_t seq = __atomic_load_n(&call.seq, __ATOMIC_ACQUIRE);
 
-	if (seq == p->call_seen || !(READ_ONCE(call.targets) & (1ULL << p->cpu)))
-		return;
-	p->call_seen = seq;
-	p->nr_calls++;
-	call.fn(call.arg);
-	__atomic_fetch_sub(&call.pending, 1, __ATOMIC_RELEASE);
+	if (seq != p->call_seen && (READ_ONCE(call.targets) & (1ULL << p->cpu))) {
+		p->call_seen = seq;
+		p->nr_calls++;
+		call.fn(call.arg);
+		__atomic_fetch_sub(&call.pending, 1, __ATOMIC_RELEASE);
+	}
+	arch_local_irq_restore(flags);
 }
 
 static void call_function_interrupt(void)
