@@ -86,8 +86,18 @@ struct task_struct {
 	void *stack;
 };
 
-/* The task running on this CPU. */
-#define current	(this_cpu()->curr)
+/*
+ * The task running on this CPU: one load through %gs, so a migration
+ * cannot fall between finding this CPU's area and reading its task.
+ */
+static inline struct task_struct *get_current(void)
+{
+	struct task_struct *t;
+
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(t) : "i"(offsetof(struct percpu, curr)));
+	return t;
+}
+#define current	get_current()
 
 void sched_init(void);
 /* An AP's idle task (it starts on that task's stack), and where that stack's top is. */
