@@ -38,6 +38,12 @@ struct oc_vm {
 	char size[32];			/* busy: run anon SIZE hotcold */
 	char warm[32];			/* idle: touched once before the clock starts, "" none */
 	double start_s, len_s;		/* busy: from START for LEN seconds */
+	/*
+	 * A Linux guest's kernel and initrd, NULL for ebb's own guest.  The
+	 * initrd must run tests/linux/ebb-agent.sh (mkinitrd.sh's do), which
+	 * answers the control channel and runs `run anon` on memhog.
+	 */
+	const char *kernel, *initrd;
 	pthread_t thread;
 	bool thread_on;
 	/* Written by the workload thread, read at the end. */
@@ -50,8 +56,12 @@ struct oc {
 	uint64_t mem, budget;
 	double duration_s, settle_s;
 	uint64_t t0_ns;
-	const char *ebb, *out, *baseline;
-	bool quiet, reporting;
+	const char *ebb, *out, *baseline, *policy;
+	const char *kernel, *initrd;	/* --kernel, --initrd: for VMs whose SPEC names none */
+	char *specs[POLICY_MAX_VMS];	/* --vm, in order */
+	unsigned int nspecs;
+	bool quiet, reporting, enforce_cgroup;
+	char outbuf[128], ebbbuf[PATH_MAX];
 	struct policy_cgroup cg;	/* enforces the budget when cg.dir[0] */
 	const char *cg_parent;		/* --cgroup: where it is made, NULL the root */
 	char cg_error[512];		/* why there is none */
@@ -106,8 +116,24 @@ static pid_t vm_start(struct oc *o, struct oc_vm *v)
 	pid_t pid;
 	int r = 0;
 
+	const char *argv[16] = { o->ebb, "run", "--name", v->name, "--mem", mem,
+				 o->reporting ? "--balloon=deflate-on-oom,stats=1,reporting" :
+						"--balloon=deflate-on-oom,stats=1" };
+	unsigned int argc = 7;
+
 	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(o->mem >> 20));
 	snprintf(log, sizeof(log), "%s/%s.log", o->out, v->name);
+	if (v->kernel) {
+		argv[argc++] = "--kernel";
+		argv[argc++] = v->kernel;
+		if (v->initrd) {
+			argv[argc++] = "--initrd";
+			argv[argc++] = v->initrd;
+		}
+		/* The initrd's /init runs this instead of a shell on a console nobody reads. */
+		argv[argc++] = "--append";
+		argv[argc++] = "ebb.init=\"sleep 2147483647\"";
+	}
 	pid = fork();
 	if (pid)
 		return pid;
@@ -125,9 +151,7 @@ static pid_t vm_start(struct oc *o, struct oc_vm *v)
 	if (r)
 		fprintf(stderr, "ebb overcommit: joining %s: %s\n", o->cg.dir, strerror(-r));
 	setpgid(0, 0);
-	execl(o->ebb, o->ebb, "run", "--name", v->name, "--mem", mem,
-	      o->reporting ? "--balloon=deflate-on-oom,stats=1,reporting" :
-			     "--balloon=deflate-on-oom,stats=1", (char *)NULL);
+	execv(o->ebb, (char **)argv);
 	_exit(127);
 }
 
@@ -230,15 +254,41 @@ static void *warm_thread(void *arg)
 	return NULL;
 }
 
-/* "idle", "idle:SIZE" (warmed up) or "busy:SIZE@START+LEN".  0 or -1. */
-static int parse_spec(const char *s, struct oc_vm *v)
+/*
+ * "idle", "idle:SIZE" (warmed up) or "busy:SIZE@START+LEN", then
+ * ",kernel=PATH" and ",initrd=PATH" for a Linux guest.  @s is cut at its
+ * commas; the paths point into it.  0 or -1.
+ */
+static int parse_spec(char *s, struct oc_vm *v)
 {
+	char *opt = strchr(s, ','), *next;
+	char tail;
+	int n;
+
+	if (opt)
+		*opt++ = '\0';
+	for (; opt; opt = next) {
+		next = strchr(opt, ',');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(opt, "kernel=", 7) && opt[7])
+			v->kernel = opt + 7;
+		else if (!strncmp(opt, "initrd=", 7) && opt[7])
+			v->initrd = opt + 7;
+		else
+			return -1;
+	}
+	if (v->initrd && !v->kernel)
+		return -1;
 	if (!strcmp(s, "idle"))
 		return 0;
-	if (!strncmp(s, "idle:", 5))
-		return snprintf(v->warm, sizeof(v->warm), "%s", s + 5) < (int)sizeof(v->warm) ? 0 : -1;
+	if (!strncmp(s, "idle:", 5)) {
+		n = snprintf(v->warm, sizeof(v->warm), "%s", s + 5);
+		return n > 0 && n < (int)sizeof(v->warm) ? 0 : -1;
+	}
 	v->busy = true;
-	return sscanf(s, "busy:%31[^@]@%lf+%lf", v->size, &v->start_s, &v->len_s) == 3 ? 0 : -1;
+	return sscanf(s, "busy:%31[^@]@%lf+%lf%c", v->size, &v->start_s, &v->len_s, &tail) == 3 &&
+	       v->len_s > 0 ? 0 : -1;
 }
 
 /*
@@ -353,7 +403,8 @@ static int write_outputs(struct oc *o, struct policy_ctl *c, struct policy_figur
 	return 0;
 }
 
-int policy_overcommit_main(int argc, char **argv)
+/* The command line into @o and @c's knobs.  0, 1 on a usage error, 2 after --help. */
+static int oc_parse_args(struct oc *o, struct policy_ctl *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "vms", required_argument, NULL, 'n' }, { "mem", required_argument, NULL, 'm' },
@@ -364,79 +415,91 @@ int policy_overcommit_main(int argc, char **argv)
 		{ "enforce", required_argument, NULL, 'e' }, { "quiet", no_argument, NULL, 'q' },
 		{ "ebb", required_argument, NULL, 'E' }, { "help", no_argument, NULL, 'h' },
 		{ "reporting", no_argument, NULL, 'r' }, { "cgroup", required_argument, NULL, 'c' },
+		{ "kernel", required_argument, NULL, 'K' }, { "initrd", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct oc *o = calloc(1, sizeof(*o));
-	struct policy_ctl *c = calloc(1, sizeof(*c));
-	struct policy_figures *f = calloc(1, sizeof(*f));
-	const char *policy = "ebb", *specs[POLICY_MAX_VMS];
-	char csv[PATH_MAX], outbuf[128], ebbbuf[PATH_MAX], err[512];
-	unsigned int nspecs = 0;
-	bool enforce_cgroup = true;
-	FILE *cf = NULL;
-	int opt, ret = 1;
-	uint64_t next;
+	char err[512];
+	int opt;
 
-	if (!o || !c || !f)
-		goto out_free;
-	the_oc = o;
 	o->nr = 4;
 	o->mem = 512ULL << 20;
 	o->budget = 1280ULL << 20;
 	o->duration_s = 120;
 	o->settle_s = -1;
+	o->policy = "ebb";
+	o->enforce_cgroup = true;
 	policy_knobs_default(&c->knobs);
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': o->nr = (unsigned int)atoi(optarg); break;
-		case 'm': if (policy_parse_size(optarg, &o->mem)) goto usage; break;
-		case 'b': if (policy_parse_size(optarg, &o->budget)) goto usage; break;
-		case 'p': policy = optarg; break;
+		case 'm': if (policy_parse_size(optarg, &o->mem)) return 1; break;
+		case 'b': if (policy_parse_size(optarg, &o->budget)) return 1; break;
+		case 'p': o->policy = optarg; break;
 		case 's':
 			if (policy_knob_set(&c->knobs, optarg, err, sizeof(err))) {
 				fprintf(stderr, "ebb overcommit: %s\n", err);
-				goto out_free;
+				return 1;
 			}
 			break;
-		case 'v': if (nspecs < POLICY_MAX_VMS) specs[nspecs++] = optarg; break;
+		case 'v':
+			if (o->nspecs == POLICY_MAX_VMS)
+				return 1;
+			o->specs[o->nspecs++] = optarg;
+			break;
 		case 'd': o->duration_s = atof(optarg); break;
 		case 'S': o->settle_s = atof(optarg); break;
 		case 'B': o->baseline = optarg; break;
 		case 'o': o->out = optarg; break;
-		case 'e': enforce_cgroup = !strcmp(optarg, "cgroup"); break;
+		case 'e': o->enforce_cgroup = !strcmp(optarg, "cgroup"); break;
 		case 'q': o->quiet = true; break;
 		case 'E': o->ebb = optarg; break;
 		case 'r': o->reporting = true; break;
 		case 'c': o->cg_parent = optarg; break;
-		case 'h': fputs(policy_overcommit_usage, stdout); ret = 0; goto out_free;
-		default: goto usage;
+		case 'K': o->kernel = optarg; break;
+		case 'I': o->initrd = optarg; break;
+		case 'h': fputs(policy_overcommit_usage, stdout); return 2;
+		default: return 1;
 		}
 	}
-	if (o->nr < 1 || o->nr > POLICY_MAX_VMS || o->duration_s <= 0 || nspecs > o->nr ||
-	    (strcmp(policy, "none") && !(c->policy = policy_find(policy))))
-		goto usage;
+	if (optind < argc || o->nr < 1 || o->nr > POLICY_MAX_VMS || o->duration_s <= 0 ||
+	    o->nspecs > o->nr || (o->initrd && !o->kernel) ||
+	    (strcmp(o->policy, "none") && !(c->policy = policy_find(o->policy))))
+		return 1;
 	if (o->settle_s < 0)
 		o->settle_s = o->duration_s / 4;
 	if (!o->out) {
-		snprintf(outbuf, sizeof(outbuf), "overcommit-%s", policy);
-		o->out = outbuf;
+		snprintf(o->outbuf, sizeof(o->outbuf), "overcommit-%s", o->policy);
+		o->out = o->outbuf;
 	}
 	if (!o->ebb) {
-		ssize_t n = readlink("/proc/self/exe", ebbbuf, sizeof(ebbbuf) - 4);
+		ssize_t n = readlink("/proc/self/exe", o->ebbbuf, sizeof(o->ebbbuf) - 4);
 
-		ebbbuf[n > 0 ? n : 0] = '\0';
-		if (strrchr(ebbbuf, '/'))
-			strcpy(strrchr(ebbbuf, '/') + 1, "ebb");
-		o->ebb = ebbbuf;
+		o->ebbbuf[n > 0 ? n : 0] = '\0';
+		if (strrchr(o->ebbbuf, '/'))
+			strcpy(strrchr(o->ebbbuf, '/') + 1, "ebb");
+		o->ebb = o->ebbbuf;
 	}
+	return 0;
+}
+
+/* Each VM's part: its --vm SPEC, else the default mix.  0 or -1 (a bad SPEC). */
+static int oc_plan(struct oc *o, struct policy_figures *f)
+{
+	unsigned int nbusy = o->nr - o->nr / 2;
+
 	for (unsigned int i = 0; i < o->nr; i++) {
 		struct oc_vm *v = &o->vm[i];
-		unsigned int nbusy = o->nr - o->nr / 2, k = i - o->nr / 2;
+		unsigned int k = i - o->nr / 2;
 
 		snprintf(v->name, sizeof(v->name), "oc%u", i);
-		if (i < nspecs) {
-			if (parse_spec(specs[i], v))
-				goto usage;
+		if (i < o->nspecs) {
+			char shown[256];
+
+			snprintf(shown, sizeof(shown), "%s", o->specs[i]);
+			if (parse_spec(o->specs[i], v)) {
+				fprintf(stderr, "ebb overcommit: bad --vm '%s'\n", shown);
+				return -1;
+			}
 		} else if (i < o->nr / 2) {
 			snprintf(v->warm, sizeof(v->warm), "%lluM", (unsigned long long)(o->mem / 2 >> 20));
 		} else {
@@ -446,27 +509,20 @@ int policy_overcommit_main(int argc, char **argv)
 			v->len_s = o->duration_s * 0.8 / nbusy;
 			v->start_s = o->duration_s * 0.15 + k * v->len_s;
 		}
+		if (!v->kernel) {
+			v->kernel = o->kernel;
+			v->initrd = o->initrd;
+		}
 		f->vm[i].idle = !v->busy;
 	}
-	if (mkdir(o->out, 0755) && errno != EEXIST) {
-		fprintf(stderr, "ebb overcommit: mkdir %s: %s\n", o->out, strerror(errno));
-		goto out_free;
-	}
-	strcpy(o->run_dir, "/tmp/ebb-oc.XXXXXX");
-	if (!mkdtemp(o->run_dir)) {
-		fprintf(stderr, "ebb overcommit: mkdtemp: %s\n", strerror(errno));
-		goto out_free;
-	}
-	setenv("EBB_RUNTIME_DIR", o->run_dir, 1);
-	c->host.budget = o->budget;
-	if (enforce_cgroup && strcmp(policy, "none"))
-		cgroup_setup(o, &c->host);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	return 0;
+}
 
-	fprintf(stderr, "ebb overcommit: %u VMs x %llu MiB, budget %llu MiB (%s), policy %s, %g s\n",
-		o->nr, (unsigned long long)(o->mem >> 20), (unsigned long long)(o->budget >> 20),
-		o->cg.dir[0] ? "memory cgroup" : "accounted", policy, o->duration_s);
+/* Start every VM, wait for its control channel, warm up the idle ones.  0 or -1. */
+static int oc_boot(struct oc *o, struct policy_ctl *c)
+{
+	char err[256];
+
 	for (unsigned int i = 0; i < o->nr; i++)
 		o->vm[i].pid = vm_start(o, &o->vm[i]);
 	for (unsigned int i = 0; i < o->nr; i++) {
@@ -477,7 +533,7 @@ int policy_overcommit_main(int argc, char **argv)
 		if (o->stop || policy_ebb_open(o->vm[i].name, &c->vm[c->nr], err, sizeof(err))) {
 			fprintf(stderr, "ebb overcommit: %s did not come up (see %s/%s.log)\n",
 				o->vm[i].name, o->out, o->vm[i].name);
-			goto out_stop;
+			return -1;
 		}
 		c->nr++;
 	}
@@ -491,12 +547,32 @@ int policy_overcommit_main(int argc, char **argv)
 	for (unsigned int i = 0; i < o->nr; i++)
 		o->vm[i].thread_on = false;
 	usleep(STATS_SETTLE_US);
+	return 0;
+}
 
-	snprintf(csv, sizeof(csv), "%s/timeline.csv", o->out);
-	if (!(cf = fopen(csv, "w"))) {
-		fprintf(stderr, "ebb overcommit: cannot write %s\n", csv);
-		goto out_stop;
-	}
+/* One progress line: where the clock is, the VMs' RSS against the budget, the balloons. */
+static void oc_progress(const struct oc *o, const struct policy_ctl *c)
+{
+	uint64_t rss = 0;
+
+	for (unsigned int i = 0; i < c->nr; i++)
+		rss += c->cur.vm[i].rss;
+	fprintf(stderr, "\r[%5.0f/%.0f s] total RSS %5llu / %llu MiB, sizes", now_s(o),
+		o->duration_s, (unsigned long long)(rss >> 20), (unsigned long long)(o->budget >> 20));
+	for (unsigned int i = 0; i < c->nr; i++)
+		fprintf(stderr, " %llu", (unsigned long long)(c->cur.vm[i].actual >> 20));
+	fprintf(stderr, " MiB   ");
+}
+
+/*
+ * The clock: the busy VMs' workloads start, the controller ticks until
+ * --duration, each tick a row of @cf and the figures.  A workload run
+ * under way finishes (and counts) before this returns.
+ */
+static void oc_run(struct oc *o, struct policy_ctl *c, struct policy_figures *f, FILE *cf)
+{
+	uint64_t next;
+
 	o->t0_ns = next = policy_now_ns();
 	for (unsigned int i = 0; i < o->nr; i++)
 		if (o->vm[i].busy)
@@ -509,31 +585,68 @@ int policy_overcommit_main(int argc, char **argv)
 		}
 		policy_csv_row(cf, o->t0_ns, c->prev.t_ns ? &c->prev : NULL, &c->cur);
 		policy_figures_add(f, c->prev.t_ns ? &c->prev : NULL, &c->cur);
-		if (!o->quiet) {
-			uint64_t rss = 0;
-
-			for (unsigned int i = 0; i < c->nr; i++)
-				rss += c->cur.vm[i].rss;
-			fprintf(stderr, "\r[%5.0f/%.0f s] total RSS %5llu / %llu MiB, sizes", now_s(o),
-				o->duration_s, (unsigned long long)(rss >> 20),
-				(unsigned long long)(o->budget >> 20));
-			for (unsigned int i = 0; i < c->nr; i++)
-				fprintf(stderr, " %llu", (unsigned long long)(c->cur.vm[i].actual >> 20));
-			fprintf(stderr, " MiB   ");
-		}
+		if (!o->quiet)
+			oc_progress(o, c);
 		next += (uint64_t)(c->knobs.tick_s * 1e9);
 		policy_sleep_until(next);
 	}
 	if (!o->quiet)
 		fputc('\n', stderr);
-	/* A workload run under way finishes (and counts) before the figures are made. */
 	o->stop = 1;
 	for (unsigned int i = 0; i < o->nr; i++)
 		if (o->vm[i].thread_on) {
 			pthread_join(o->vm[i].thread, NULL);
 			o->vm[i].thread_on = false;
 		}
-	ret = write_outputs(o, c, f, csv, policy) ? 1 : 0;
+}
+
+int policy_overcommit_main(int argc, char **argv)
+{
+	struct oc *o = calloc(1, sizeof(*o));
+	struct policy_ctl *c = calloc(1, sizeof(*c));
+	struct policy_figures *f = calloc(1, sizeof(*f));
+	char csv[PATH_MAX], err[512];
+	FILE *cf = NULL;
+	int ret = 1;
+
+	if (!o || !c || !f)
+		goto out_free;
+	the_oc = o;
+	switch (oc_parse_args(o, c, argc, argv)) {
+	case 0: break;
+	case 2: ret = 0; goto out_free;
+	default: goto usage;
+	}
+	if (oc_plan(o, f))
+		goto usage;
+	if (mkdir(o->out, 0755) && errno != EEXIST) {
+		fprintf(stderr, "ebb overcommit: mkdir %s: %s\n", o->out, strerror(errno));
+		goto out_free;
+	}
+	strcpy(o->run_dir, "/tmp/ebb-oc.XXXXXX");
+	if (!mkdtemp(o->run_dir)) {
+		fprintf(stderr, "ebb overcommit: mkdtemp: %s\n", strerror(errno));
+		goto out_free;
+	}
+	setenv("EBB_RUNTIME_DIR", o->run_dir, 1);
+	c->host.budget = o->budget;
+	if (o->enforce_cgroup && strcmp(o->policy, "none"))
+		cgroup_setup(o, &c->host);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	fprintf(stderr, "ebb overcommit: %u VMs x %llu MiB, budget %llu MiB (%s), policy %s, %g s\n",
+		o->nr, (unsigned long long)(o->mem >> 20), (unsigned long long)(o->budget >> 20),
+		o->cg.dir[0] ? "memory cgroup" : "accounted", o->policy, o->duration_s);
+	if (oc_boot(o, c))
+		goto out_stop;
+	snprintf(csv, sizeof(csv), "%s/timeline.csv", o->out);
+	if (!(cf = fopen(csv, "w"))) {
+		fprintf(stderr, "ebb overcommit: cannot write %s\n", csv);
+		goto out_stop;
+	}
+	oc_run(o, c, f, cf);
+	ret = write_outputs(o, c, f, csv, o->policy) ? 1 : 0;
 out_stop:
 	policy_ctl_close(c);
 	vm_stop_all(o);

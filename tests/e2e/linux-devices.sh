@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # ebb's devices against Linux's own drivers, end to end: prepares the Debian
-# kernel (build/linux/vmlinuz), a static tests/linux/memhog.c and an initrd
+# kernel (build/linux/vmlinuz) and an initrd
 # for the test (build/linux/initrd-devices.cpio.gz: virtio_mmio, virtio_blk,
 # virtio_balloon, crc32c_generic and ext4 (6.1's ext4 loads crc32c at every
 # mount) with their dependencies, /bin/memhog and /bin/devices-guest from
@@ -26,10 +26,8 @@ debugfs=$(command -v debugfs || echo /sbin/debugfs)
 kdir=$(tests/linux/debian-kernel.sh) || failed "no Debian kernel (tests/linux/debian-kernel.sh)"
 mkdir -p build/linux
 ln -sf "$kdir/vmlinuz" build/linux/vmlinuz
-${CC:-cc} -static -O2 -Wall -Wextra -o build/linux/memhog tests/linux/memhog.c ||
-	failed "cannot build tests/linux/memhog.c statically (${CC:-cc} -static)"
 tests/linux/mkinitrd.sh -m virtio_mmio -m virtio_blk -m virtio_balloon -m crc32c_generic -m ext4 \
-	--file build/linux/memhog:/bin/memhog --file tests/linux/devices-guest.sh:/bin/devices-guest \
+	--file tests/linux/devices-guest.sh:/bin/devices-guest \
 	build/linux/initrd-devices.cpio.gz || failed "tests/linux/mkinitrd.sh failed"
 tests/nested/kvm-run.sh --timeout "${LINUX_E2E_TIMEOUT:-900}" \
 	--file build/ebb:build/ebb --file build/linux/vmlinuz:build/linux/vmlinuz \

@@ -8,6 +8,9 @@
 # kernel modules asked for with everything they depend on, and an /init that:
 #   - mounts devtmpfs, proc, sysfs and tmpfs (/tmp, /run);
 #   - insmods the modules, dependencies first ("ebb-init: insmod NAME");
+#   - starts /bin/ebb-agent (tests/linux/ebb-agent.sh), the end of ebb's
+#     control channel on COM2, in the background: `ebb exec NAME CMD`,
+#     guest-exec and `ebb overcommit` work as with ebb's own guest;
 #   - prints the guest's uptime at init, `nproc` and `free -m`;
 #   - runs the command of ebb.init="CMD; CMD" on the kernel command line, or,
 #     without one, a shell on the console;
@@ -30,8 +33,12 @@
 #                    path, e.g. /bin/memhog); repeatable
 #   -h, --help       this text
 #
+# Every initrd also holds /bin/memhog (tests/linux/memhog.c, built here
+# statically with $CC, default cc): the Linux side of `run anon`.
+#
 # Needs: a static busybox (Debian: busybox-static), cpio, gzip, dpkg-deb (for
-# --deb).  Exit status 0, or 1 with a message.
+# --deb), a C compiler with a static libc (Debian: gcc, libc6-dev).  Exit
+# status 0, or 1 with a message.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -80,6 +87,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/ebb-mkinitrd.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 stage=$tmp/stage
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,root,etc/ebb,lib/modules/ebb}
+"${CC:-cc}" -static -O2 -Wall -Wextra -o "$stage/bin/memhog" "$here/memhog.c" ||
+	die "cannot build $here/memhog.c statically with ${CC:-cc} (apt-get install gcc libc6-dev)"
+install -m 0755 "$here/ebb-agent.sh" "$stage/bin/ebb-agent"
 
 # ------------------------------------------------------------ modules
 # Decompresses a module file to stdout.
@@ -232,6 +242,10 @@ while read -r m; do
 		say "insmod $m failed: $(cat /tmp/insmod.err)"
 	fi
 done </etc/ebb/modules
+if [ -c /dev/ttyS1 ]; then
+	ebb-agent /dev/ttyS1 &
+	say "agent on /dev/ttyS1 (ebb's control channel)"
+fi
 say "nproc $(nproc)"
 free -m
 # Linux keeps dotted parameters (ebb.init=) to itself: read them from /proc/cmdline.
