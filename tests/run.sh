@@ -94,6 +94,8 @@ kvm | all)
 	run_script "overcommit end-to-end (KVM nested)" tests/e2e/test_overcommit.sh
 	run_script "overcommit budget cgroup end-to-end (KVM nested)" tests/e2e/test_overcommit_cgroup.sh
 	run_script "Linux guests: Debian's bzImage and vmlinux with an initrd (KVM nested)" tests/e2e/linux.sh
+	run_script "Linux guests' own drivers on ebb's devices; ebb exec, balloond, overcommit on Linux (KVM nested)" \
+		tests/e2e/linux-devices.sh
 	run_script "seccomp filters: each thread kind, --no-seccomp (QEMU backend here, KVM nested)" \
 		tests/e2e/test_seccomp.sh
 	;;&

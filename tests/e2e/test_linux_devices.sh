@@ -254,15 +254,19 @@ if [ $b_ok = 1 ]; then
 	t_free=$(now_ms)
 	want=$((256 * 1024 * 9 / 10))
 	t90=
+	t1st=
 	while [ $(($(now_ms) - t_free)) -lt $((REPORT_BOUND_S * 1000 + 5000)) ]; do
 		r=$(rss_kib)
+		# The first report: Linux waits PAGE_REPORTING_DELAY (2 s) after a
+		# block is freed; from there on the time is the driver's and ebb's.
+		[ -z "$t1st" ] && [ $((rss_held - r)) -ge 8192 ] && t1st=$(($(now_ms) - t_free))
 		if [ $((rss_held - r)) -ge $want ]; then t90=$(($(now_ms) - t_free)); break; fi
 		sleep 0.05
 	done
 	r=$(rss_kib)
 	gone=$(((rss_held - r) / 1024))
 	if [ -n "$t90" ] && [ "$t90" -le $((REPORT_BOUND_S * 1000)) ]; then
-		ok "reporting: free page reporting gave back 90% of the freed 256 MiB in $t90 ms (ebb's RSS $((rss_held / 1024)) -> $((r / 1024)) MiB; bound ${REPORT_BOUND_S} s, the issue's 2 s $([ "$t90" -le 2000 ] && echo met || echo "not met in the nest"))"
+		ok "reporting: free page reporting gave back 90% of the freed 256 MiB in $t90 ms: Linux's first report after ${t1st:-?} ms (its PAGE_REPORTING_DELAY is 2 s), 90% $((t90 - ${t1st:-0})) ms later (ebb's RSS $((rss_held / 1024)) -> $((r / 1024)) MiB; bound ${REPORT_BOUND_S} s, the issue's 2 s $([ "$t90" -le 2000 ] && echo met || echo "not met: Linux's own delay is 2 s"))"
 	else
 		bad reporting "ebb's RSS fell by $gone MiB in ${t90:-more than $((REPORT_BOUND_S + 5))000} ms after memhog freed 256 MiB ($((rss_held / 1024)) -> $((r / 1024)) MiB), want 230 MiB within ${REPORT_BOUND_S} s"
 	fi

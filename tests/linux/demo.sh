@@ -95,13 +95,14 @@ for f in "$EBB" "$K" "$I"; do
 done
 
 # The guest's side, on its kernel command line (no double quotes inside):
-# markers, nproc, free, 384 MiB touched with dd's buffer (dd reads /dev/zero
-# into one 384 MiB block), then it waits until MemFree has dropped by the
+# markers, nproc, free, 400 MiB touched by memhog (it writes every page,
+# checks it and frees it: nearly all of the guest's free RAM becomes
+# resident in ebb, so the balloon's pages are ones the host holds), then it waits until MemFree has dropped by the
 # balloon (240 MiB or more) and shows free -m; then until it is back.
 G='m() { echo @@demo:$1@@; }; c() { echo + $*; }; mf() { awk '\''/^MemFree:/ { print int($2 / 1024) }'\'' /proc/meminfo; };'
 G="$G"' m up; c uname -r; uname -r; c nproc; nproc; c ls /sys/devices/system/node; ls /sys/devices/system/node | grep node;'
-G="$G"' c free -m; free -m; c dd if=/dev/zero of=/dev/null bs=384M count=1;'
-G="$G"' dd if=/dev/zero of=/dev/null bs=384M count=1 2>&1 | tail -n 1; f0=$(mf); m touched;'
+G="$G"' c free -m; free -m; c memhog 400;'
+G="$G"' memhog 400; f0=$(mf); m touched;'
 G="$G"' i=0; until [ $((f0 - $(mf))) -ge 240 ]; do sleep 0.2; i=$((i + 1)); [ $i -lt 3000 ] || exit 9; done; sleep 1;'
 G="$G"' c free -m; free -m; c grep ^Mem /proc/meminfo; grep ^Mem /proc/meminfo; m inflated;'
 G="$G"' i=0; until [ $((f0 - $(mf))) -lt 64 ]; do sleep 0.2; i=$((i + 1)); [ $i -lt 3000 ] || exit 9; done; sleep 1;'
@@ -124,7 +125,7 @@ say "# The kernel reached the initrd's /init $(awk -v ms=$(($(now_ms) - t_start)
 say "# distribution's virtio modules (ACPI's DSDT announces ebb's virtio-mmio devices):"
 console | grep -E '^ebb-init: (up|insmod)' | sed 's/^/guest| /'
 wait_mark touched
-say "# In the guest: the kernel, CPUs, NUMA nodes and memory; then dd touches 384 MiB"
+say "# In the guest: the kernel, CPUs, NUMA nodes and memory; then memhog touches 400 MiB"
 say "# (the pages are freed again but stay resident in ebb's memory):"
 show up touched | sed 's/^guest| + /guest# /'
 
@@ -174,7 +175,7 @@ st=$?
 console | grep '^ebb-init: poweroff' | sed 's/^/guest| /'
 vm_pid=
 [ $st -eq 0 ] || die "ebb run exited with status $st, want 0"
-say "# ebb run exited with status 0.  Summary: ebb's RSS $(mib "$rss0") MiB with 384 MiB touched,"
+say "# ebb run exited with status 0.  Summary: ebb's RSS $(mib "$rss0") MiB with 400 MiB touched,"
 say "# $(mib "$rss1") MiB with the balloon at 256 MiB ($(mib "$rss2") MiB when the guest showed free)."
 rm -rf "$TMP"
 exit 0
