@@ -2,7 +2,9 @@
 /*
  * The KVM backend's devices, in the order docs/CONVENTIONS.md fixes:
  * COM1 (console) and COM2 (control channel) UARTs, the exit and reset
- * ports, the ACPI sleep register (how Linux powers off), then the virtio-mmio devices from EBB_MMIO_BASE, IRQ 5 up: the
+ * ports, the ACPI sleep register (how Linux powers off), the ports of PC
+ * hardware ebb has not (answered as absent), then the virtio-mmio devices
+ * from EBB_MMIO_BASE, IRQ 5 up: the
  * swap disk first when there is one.  Each UART's output goes into a
  * socketpair the monitor reads, so the vCPU that writes a byte never waits
  * for the terminal or a control client.
@@ -117,7 +119,7 @@ int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t e
 	serial_init(&vm->com2, vm->chan_fd[0], com2_irq, vm);
 	if (bus_register(&vm->pio, SERIAL_COM1_BASE, SERIAL_NR_REGS, serial_io, &vm->com1, "com1") ||
 	    bus_register(&vm->pio, SERIAL_COM2_BASE, SERIAL_NR_REGS, serial_io, &vm->com2, "com2") ||
-	    debug_exit_register(vm) || acpi_sleep_register(vm))
+	    debug_exit_register(vm) || acpi_sleep_register(vm) || absent_ports_register(vm))
 		ERR("registering the serial and exit ports failed");
 
 	if (o->swap_path[0]) {

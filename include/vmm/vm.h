@@ -98,6 +98,8 @@ int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 
 /* Port I/O devices that end the VM: 0xf4 power-off, 0xcf9 / 0x64 reset. */
 int debug_exit_register(struct vm *vm);
+/* PC ports Linux probes and ebb has no hardware behind (vmm/absent_ports.c). */
+int absent_ports_register(struct vm *vm);
 
 /*
  * The devices (vmm/devices.c): UARTs, exit ports, virtio-mmio devices.

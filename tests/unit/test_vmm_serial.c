@@ -7,6 +7,7 @@
 
 #include <vmm/bus.h>
 #include <vmm/serial.h>
+#include <vmm/vm.h>
 
 #include "unit.h"
 
@@ -216,6 +217,39 @@ START_TEST(ratelimit)
 }
 END_TEST
 
+/*
+ * The ports of PC hardware ebb has not: claimed (never counted as
+ * unhandled), all ones to a read, writes dropped; the reset register at
+ * 0xcf9, between PCI conf1's address and data ports, stays free for its
+ * own device.
+ */
+START_TEST(absent_ports)
+{
+	static const uint16_t ports[] = { 0x2e, 0x2f, 0x4e, 0x4f, 0x70, 0x71, 0x81, 0x87, 0x8f, 0x2e9, 0x3e9,
+					  0xcf8, 0xcfa, 0xcfc, 0xcff };
+	struct vm *vm = calloc(1, sizeof(*vm));
+	uint8_t v[4];
+
+	ck_assert_ptr_nonnull(vm);
+	bus_init(&vm->pio, "port");
+	ck_assert_int_eq(absent_ports_register(vm), 0);
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		memset(v, 0x5a, sizeof(v));
+		ck_assert(bus_access(&vm->pio, 0, ports[i], v, 1, true));
+		ck_assert(bus_access(&vm->pio, 0, ports[i], v, 1, false));
+		ck_assert_uint_eq(v[0], 0xff);
+	}
+	memset(v, 0, sizeof(v));
+	ck_assert(bus_access(&vm->pio, 0, 0xcfc, v, 4, false));	/* conf1 data: no device */
+	ck_assert_uint_eq(v[0] & v[1] & v[2] & v[3], 0xff);
+	ck_assert_uint_eq(vm->pio.unhandled, 0);
+	ck_assert(!bus_access(&vm->pio, 0, 0xcf9, v, 1, false));
+	ck_assert(!bus_access(&vm->pio, 0, 0x80, v, 1, false));
+	ck_assert(!bus_access(&vm->pio, 0, 0x72, v, 1, false));
+	free(vm);
+}
+END_TEST
+
 static Suite *vmm_serial_suite(void)
 {
 	Suite *s = suite_create("vmm_serial");
@@ -226,6 +260,7 @@ static Suite *vmm_serial_suite(void)
 	tcase_add_test(tc, registers);
 	tcase_add_test(tc, bus_dispatch);
 	tcase_add_test(tc, ratelimit);
+	tcase_add_test(tc, absent_ports);
 	suite_add_tcase(s, tc);
 	return s;
 }
