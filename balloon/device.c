@@ -321,13 +321,6 @@ void balloon_dev_process(struct balloon_dev *b)
 	pthread_mutex_unlock(&b->mmio.lock);
 }
 
-void balloon_dev_request_stats(struct balloon_dev *b)
-{
-	pthread_mutex_lock(&b->mmio.lock);
-	stats_return(b);
-	pthread_mutex_unlock(&b->mmio.lock);
-}
-
 void balloon_dev_set_target(struct balloon_dev *b, uint32_t pages)
 {
 	pthread_mutex_lock(&b->mmio.lock);

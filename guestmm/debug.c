@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The invariant checker and show_mem().
+ * The invariant checker.
  *
  * The checker recounts everything from first principles: it walks every
  * list and the memory map and compares with what the allocator believes.
@@ -149,31 +149,4 @@ unsigned long mm_check_invariants(struct seq_buf *err)
 		spin_unlock_irqrestore(&zone->lock, flags);
 	}
 	return bad;
-}
-
-void show_mem(struct seq_buf *s)
-{
-	struct zone *zone;
-
-	seq_printf(s, "Mem-Info:\n");
-	seq_printf(s, "free:%lu totalram:%lu reserve:%lu\n", nr_free_pages(), totalram_pages(),
-		   totalreserve_pages);
-	for_each_populated_zone(zone) {
-		unsigned long total = 0;
-
-		seq_printf(s, "Node %d %s free:%ldkB boost:%lukB min:%lukB low:%lukB high:%lukB "
-			   "present:%lukB managed:%lukB\n", zone->node, zone->name,
-			   zone_page_state(zone, NR_FREE_PAGES) << 2, zone->watermark_boost << 2,
-			   min_wmark_pages(zone) << 2, low_wmark_pages(zone) << 2,
-			   high_wmark_pages(zone) << 2, zone->present_pages << 2,
-			   zone->managed_pages << 2);
-		seq_printf(s, "Node %d %s: ", zone->node, zone->name);
-		for (unsigned int o = 0; o < NR_PAGE_ORDERS; o++) {
-			unsigned long n = READ_ONCE(zone->free_area[o].nr_free);
-
-			seq_printf(s, "%lu*%lukB ", n, 4UL << o);
-			total += n << (o + 2);
-		}
-		seq_printf(s, "= %lukB\n", total);
-	}
 }

@@ -106,11 +106,6 @@ static __fastpath void *__kmalloc(size_t size, gfp_t gfp, int nid)
 	return slab_alloc(kmalloc_caches[kmalloc_index(size)], gfp, nid);
 }
 
-void *kmalloc_node(size_t size, gfp_t gfp, int nid)
-{
-	return __kmalloc(size, gfp, nid);
-}
-
 void *kmalloc(size_t size, gfp_t gfp)
 {
 	return __kmalloc(size, gfp, NUMA_NO_NODE);

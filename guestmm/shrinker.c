@@ -166,39 +166,3 @@ unsigned long drop_slab(void)
 	kmem_cache_shrink_all();
 	return total;
 }
-
-void report_shrinkers(struct seq_buf *m)
-{
-	struct shrinker *s;
-
-	spin_lock(&shrinker_lock);
-	shrinker_readers++;
-	spin_unlock(&shrinker_lock);
-
-	seq_printf(m, "%-20s %10s %10s %12s %12s\n", "name", "count", "deferred", "scanned",
-		   "freed");
-	list_for_each_entry(s, &shrinker_list, list) {
-		struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
-		unsigned long count = 0;
-		long deferred = 0;
-		int nid;
-
-		for_each_online_node(nid) {
-			unsigned long c;
-
-			sc.nid = nid;
-			c = s->count_objects(s, &sc);
-			if (c != SHRINK_EMPTY)
-				count += c;
-			deferred += READ_ONCE(s->nr_deferred[nid]);
-			if (!(s->flags & SHRINKER_NUMA_AWARE))
-				break;
-		}
-		seq_printf(m, "%-20s %10lu %10ld %12lu %12lu\n", s->name, count, deferred,
-			   READ_ONCE(s->nr_scanned_total), READ_ONCE(s->nr_freed_total));
-	}
-
-	spin_lock(&shrinker_lock);
-	shrinker_readers--;
-	spin_unlock(&shrinker_lock);
-}

@@ -214,11 +214,6 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	kmem_cache_free(&kmem_cache_cache, s);
 }
 
-unsigned int kmem_cache_size(const struct kmem_cache *s)
-{
-	return s->object_size;
-}
-
 const char *kmem_cache_name(const struct kmem_cache *s)
 {
 	return s->name;

@@ -247,11 +247,6 @@ static void flush_tlb_cpus(uint64_t cr3, unsigned long va)
 	smp_call_function_many(mask, flush_tlb_one_ipi, &req);
 }
 
-static void flush_tlb_all_cpus(unsigned long va)
-{
-	flush_tlb_cpus(kernel_cr3, va);
-}
-
 int map_kernel_page(unsigned long va, uint64_t pa, pteval_t prot)
 {
 	unsigned long flags = arch_local_irq_save();
@@ -260,31 +255,6 @@ int map_kernel_page(unsigned long va, uint64_t pa, pteval_t prot)
 	flush_tlb_one(va);
 	arch_local_irq_restore(flags);
 	return ret;
-}
-
-void unmap_kernel_page(unsigned long va)
-{
-	int level;
-	pteval_t *pte = lookup_kernel_pte(va, &level);
-
-	if (pte && level == 1) {
-		*pte = 0;
-		flush_tlb_all_cpus(va);
-	}
-}
-
-bool kernel_pte_test_and_clear_young(unsigned long va)
-{
-	int level;
-	pteval_t *pte = lookup_kernel_pte(va, &level);
-	bool young;
-
-	if (!pte)
-		return false;
-	young = __atomic_fetch_and(pte, ~_PAGE_ACCESSED, __ATOMIC_RELAXED) & _PAGE_ACCESSED;
-	if (young)
-		flush_tlb_one(va);
-	return young;
 }
 
 void *ioremap(uint64_t phys, size_t size)

@@ -196,11 +196,6 @@ void serial8250_init(void)
 	uart_init(&uart_com1);
 }
 
-void serial8250_putc(char c)
-{
-	uart_putc(&uart_com1, c);
-}
-
 void serial8250_write(const char *s, size_t len)
 {
 	uart_write(&uart_com1, s, len);
@@ -209,11 +204,6 @@ void serial8250_write(const char *s, size_t len)
 void serial8250_enable_rx_irq(void)
 {
 	uart_enable_rx_irq(&uart_com1);
-}
-
-int serial8250_getc_nonblock(void)
-{
-	return uart_getc_nonblock(&uart_com1);
 }
 
 int console_getc(void)

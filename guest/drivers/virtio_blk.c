@@ -84,12 +84,22 @@ static void virtblk_done(struct virtqueue *vq)
 	uint32_t len;
 
 	spin_lock_irqsave(&vb->lock, flags);
-	while ((req = virtqueue_get_buf(vq, &len)) != NULL) {
-		req->used_len = len;
-		req->done = true;
-	}
-	if (virtqueue_is_broken(vq))
-		virtblk_break(vb, "request queue broken");
+	/*
+	 * No interrupts while draining; a buffer used between the last
+	 * get_buf and turning them back on is caught by enable_cb's re-check
+	 * instead of costing another interrupt (or being missed).
+	 */
+	do {
+		virtqueue_disable_cb(vq);
+		while ((req = virtqueue_get_buf(vq, &len)) != NULL) {
+			req->used_len = len;
+			req->done = true;
+		}
+		if (virtqueue_is_broken(vq)) {
+			virtblk_break(vb, "request queue broken");
+			break;
+		}
+	} while (!virtqueue_enable_cb(vq));
 	spin_unlock_irqrestore(&vb->lock, flags);
 	wake_up(&vb->wait);
 }

@@ -106,8 +106,3 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 	}
 	return len;
 }
-
-bool str_has_prefix(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}

@@ -3,8 +3,7 @@
  * The page-fault handler.  Faults are how a kernel learns about memory it
  * has not mapped yet: a vmalloc area populated lazily, a task's anonymous
  * page touched for the first time or swapped out.  guestmm resolves
- * faults in the address spaces it manages (mm_handle_fault); other
- * subsystems may register a pf_hook, asked in turn.
+ * faults in the address spaces it manages (mm_handle_fault).
  *
  * A fault in the user half belongs to the running task's address space
  * (include/guest/task_mm.h).  Resolving it may sleep (reclaim, swap I/O),
@@ -27,17 +26,7 @@
 #include <guestmm/mm_task.h>
 #include <guestmm/pte.h>
 
-static struct pf_hook *pf_hooks;
 static unsigned long nr_page_faults;
-
-void register_pf_hook(struct pf_hook *hook)
-{
-	unsigned long flags = arch_local_irq_save();
-
-	hook->next = pf_hooks;
-	pf_hooks = hook;
-	arch_local_irq_restore(flags);
-}
 
 static const char *fault_reason(unsigned long error_code)
 {
@@ -120,9 +109,6 @@ void do_page_fault(struct pt_regs *regs)
 	    !(regs->error_code & (X86_PF_PROT | X86_PF_RSVD)) &&
 	    mm_handle_fault(platform_kernel_as(), addr, regs->error_code & X86_PF_WRITE) == MM_FAULT_OK)
 		return;
-	for (struct pf_hook *h = pf_hooks; h; h = h->next)
-		if (h->handle(regs, addr, regs->error_code))
-			return;
 
 	panic_in_progress = 1;
 	printk(KERN_EMERG "#PF: %s at %#lx, error code %#lx, RIP %#lx\n",

@@ -108,13 +108,6 @@ uint64_t memblock_alloc(uint64_t size, uint64_t align, uint64_t limit)
 	return 0;
 }
 
-uint64_t memblock_end_of_ram(void)
-{
-	const struct memblock_type *m = &memblock_memory;
-
-	return m->cnt ? m->regions[m->cnt - 1].base + m->regions[m->cnt - 1].size : 0;
-}
-
 uint64_t memblock_phys_mem_size(void)
 {
 	uint64_t total = 0;

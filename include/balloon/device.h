@@ -102,8 +102,6 @@ void balloon_dev_info(struct balloon_dev *b, struct balloon_dev_info *out);
 
 /* Serve every queue now and hand back a stats buffer if due (the thread's body). */
 void balloon_dev_process(struct balloon_dev *b);
-/* Ask the guest for fresh statistics now (hand its buffer back). */
-void balloon_dev_request_stats(struct balloon_dev *b);
 
 /* Names of the tags ("swap-in" ... "infl-ns"), NULL for unknown ones. */
 const char *balloon_stat_name(unsigned int tag);

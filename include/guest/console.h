@@ -15,12 +15,9 @@
 #define COM1_IRQ	4
 
 void serial8250_init(void);
-void serial8250_putc(char c);
 void serial8250_write(const char *s, size_t len);
 /* Switch input to interrupts (after the IOAPIC and the scheduler are up). */
 void serial8250_enable_rx_irq(void);
-/* Next input byte, or -1 if none is waiting. */
-int serial8250_getc_nonblock(void);
 /* Next input byte; sleeps until one arrives. */
 int console_getc(void);
 

@@ -35,7 +35,6 @@ int memblock_reserve(uint64_t base, uint64_t size);
  */
 uint64_t memblock_alloc(uint64_t size, uint64_t align, uint64_t limit);
 bool memblock_is_reserved(uint64_t base, uint64_t size);
-uint64_t memblock_end_of_ram(void);
 uint64_t memblock_phys_mem_size(void);
 
 #endif

@@ -78,10 +78,8 @@ void *ioremap(uint64_t phys, size_t size);
  * the page allocator once it runs, from memblock before.
  */
 int map_kernel_page(unsigned long va, uint64_t pa, pteval_t prot);
-void unmap_kernel_page(unsigned long va);
 /* The leaf entry mapping @va (a 4 KiB PTE, or a 2 MiB / 1 GiB one), or NULL. */
 pteval_t *lookup_kernel_pte(unsigned long va, int *level);
-bool kernel_pte_test_and_clear_young(unsigned long va);
 
 /*
  * The physical address behind a kernel virtual address (identity map,

@@ -11,7 +11,6 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
-bool str_has_prefix(const char *s, const char *prefix);
 
 /* Number parsing as the kernel's kstrto*() does: whole string, base 0 = auto. */
 int kstrtoull(const char *s, unsigned int base, unsigned long long *res);

@@ -53,17 +53,6 @@ void idt_init(void);
 /* Load the (shared) IDT on an AP. */
 void idt_load(void);
 
-/*
- * Page-fault hooks (vmalloc faults, swap-in ...), tried in order; a hook
- * returns true if it resolved the fault and the access can be retried.
- */
-struct pf_hook {
-	const char *name;
-	bool (*handle)(struct pt_regs *regs, unsigned long addr, unsigned long error_code);
-	struct pf_hook *next;
-};
-void register_pf_hook(struct pf_hook *hook);
-
 void do_page_fault(struct pt_regs *regs);
 
 /* Report an unhandled exception (Linux's oops text) and power off. */

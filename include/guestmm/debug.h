@@ -23,7 +23,4 @@
  */
 unsigned long mm_check_invariants(struct seq_buf *err);
 
-/* Show-mem: a summary of free memory by zone and order (sysrq m). */
-void show_mem(struct seq_buf *s);
-
 #endif

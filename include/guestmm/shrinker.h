@@ -86,7 +86,4 @@ void shrinker_for_each(void (*fn)(struct shrinker *s, void *arg), void *arg);
  */
 unsigned long drop_slab(void);
 
-/* One line per shrinker: name, count, deferred, scanned, freed. */
-void report_shrinkers(struct seq_buf *s);
-
 #endif

@@ -77,7 +77,6 @@ unsigned long kmem_cache_shrink(struct kmem_cache *s);
 /* kmem_cache_shrink() for every cache. */
 unsigned long kmem_cache_shrink_all(void);
 
-unsigned int kmem_cache_size(const struct kmem_cache *s);	/* object size */
 const char *kmem_cache_name(const struct kmem_cache *s);
 
 #define NUMA_NO_NODE	(-1)
@@ -100,7 +99,6 @@ const char *kmem_cache_name(const struct kmem_cache *s);
 #define ZERO_OR_NULL_PTR(x)	((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
 
 void *kmalloc(size_t size, gfp_t gfp);
-void *kmalloc_node(size_t size, gfp_t gfp, int nid);
 void kfree(const void *p);
 
 /* The usable size of a kmalloc'ed block: its class size (or pages). */
