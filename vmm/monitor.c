@@ -215,11 +215,7 @@ void monitor_run(struct monitor *m, const struct monitor_backend *be)
 	chan_destroy(&m->chan);
 	for (int i = 0; i < MONITOR_MAX_CLIENTS; i++)
 		ctl_client_close(m, i);
-	if (m->listen_fd >= 0) {
-		close(m->listen_fd);
-		unlink(m->sock_path);
-		m->listen_fd = -1;
-	}
+	monitor_unlisten(m);
 	if (sfd >= 0)
 		close(sfd);
 }

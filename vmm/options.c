@@ -256,6 +256,43 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name,
 	return argv[++*i];
 }
 
+/*
+ * The guest's nodes' sizes: as --numa gave them (and --mem, if given,
+ * must agree), or --mem (default EBB_DEFAULT_MEM) cut into equal 2M-aligned
+ * parts, the rest to the last node.
+ */
+static int options_size_nodes(struct ebb_options *o, bool mem_given, char *err, size_t errlen)
+{
+	if (o->explicit_nodes) {
+		uint64_t sum = 0;
+
+		for (unsigned int n = 0; n < o->nr_nodes; n++)
+			sum += o->node_size[n];
+		if (mem_given && sum != o->mem_size)
+			ERR("--mem %" PRIu64 "M does not match the --numa sizes (%" PRIu64 "M in all)",
+			    o->mem_size >> 20, sum >> 20);
+		o->mem_size = sum;
+	} else {
+		uint64_t units, per, rest;
+
+		if (!mem_given)
+			o->mem_size = EBB_DEFAULT_MEM;
+		if (o->mem_size % EBB_NODE_ALIGN)
+			ERR("--mem: %" PRIu64 " bytes is not a multiple of 2M", o->mem_size);
+		units = o->mem_size / EBB_NODE_ALIGN;
+		if (units < o->nr_nodes)
+			ERR("--mem %" PRIu64 "M is too small for %u nodes", o->mem_size >> 20,
+			    o->nr_nodes);
+		per = units / o->nr_nodes;
+		rest = units % o->nr_nodes;
+		for (unsigned int n = 0; n < o->nr_nodes; n++)
+			o->node_size[n] = (per + (n == o->nr_nodes - 1 ? rest : 0)) * EBB_NODE_ALIGN;
+	}
+	if (o->nr_host_nodes > 1 && o->nr_host_nodes != o->nr_nodes)
+		ERR("--host-node: give one host node, or one per guest node (%u)", o->nr_nodes);
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 		  size_t errlen)
 {
@@ -353,34 +390,7 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 #undef OPT
 	}
 
-	if (o->explicit_nodes) {
-		uint64_t sum = 0;
-
-		for (unsigned int n = 0; n < o->nr_nodes; n++)
-			sum += o->node_size[n];
-		if (mem_given && sum != o->mem_size)
-			ERR("--mem %" PRIu64 "M does not match the --numa sizes (%" PRIu64 "M in all)",
-			    o->mem_size >> 20, sum >> 20);
-		o->mem_size = sum;
-	} else {
-		uint64_t units, per, rest;
-
-		if (!mem_given)
-			o->mem_size = EBB_DEFAULT_MEM;
-		if (o->mem_size % EBB_NODE_ALIGN)
-			ERR("--mem: %" PRIu64 " bytes is not a multiple of 2M", o->mem_size);
-		units = o->mem_size / EBB_NODE_ALIGN;
-		if (units < o->nr_nodes)
-			ERR("--mem %" PRIu64 "M is too small for %u nodes", o->mem_size >> 20,
-			    o->nr_nodes);
-		per = units / o->nr_nodes;
-		rest = units % o->nr_nodes;
-		for (unsigned int n = 0; n < o->nr_nodes; n++)
-			o->node_size[n] = (per + (n == o->nr_nodes - 1 ? rest : 0)) * EBB_NODE_ALIGN;
-	}
-	if (o->nr_host_nodes > 1 && o->nr_host_nodes != o->nr_nodes)
-		ERR("--host-node: give one host node, or one per guest node (%u)", o->nr_nodes);
-	return 0;
+	return options_size_nodes(o, mem_given, err, errlen);
 }
 
 static int append(char *buf, size_t len, size_t *pos, const char *s)

@@ -34,6 +34,7 @@
 #include <vmm/qemu.h>
 #include <vmm/qemu_balloon.h>
 #include <vmm/qmp.h>
+#include <vmm/run.h>
 #include <vmm/swapfile.h>
 #include <vmm/vm.h>
 
@@ -293,34 +294,21 @@ bool qemu_available(char *why, size_t len)
 	return false;
 }
 
-int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
-	     const struct boot_files *files)
-{
-	static char cmdline[EBB_CMDLINE_MAX];
-	const char *qemu_bin = getenv("EBB_QEMU") ?: EBB_QEMU_DEFAULT;
-	char mem[32], smp[16], drive[2 * EBB_PATH_MAX + 64], chardev[Q_NR][RUNTIME_PATH_MAX + 48];
-	char balloon[160];
-	char dir[RUNTIME_PATH_MAX], err[512], esc[2 * EBB_PATH_MAX];
-	struct monitor_backend be = {
-		.name = "qemu",
-		.console_write = q_console_write,
-		.chan_write = q_chan_write,
-		.quit = q_quit,
-		.kill = q_kill,
-		.extra_ready = q_extra_ready,
-		.status = q_status,
-	};
-	struct ebb_layout layout;
-	struct e820_table map;
-	struct boot_plan plan;
-	struct qemu *q = calloc(1, sizeof(*q));
+/* QEMU's argument vector; the strings it points into live here. */
+struct qemu_cmd {
 	const char *argv[64];
-	int argc = 0, status = EBB_EXIT_SETUP, wst = 0;
-	sigset_t block;
+	char mem[32], smp[16], drive[2 * EBB_PATH_MAX + 64];
+	char chardev[Q_NR][RUNTIME_PATH_MAX + 48];
+	char balloon[160], esc[2 * EBB_PATH_MAX];
+};
+
+static struct qemu *qemu_alloc(const struct ebb_options *o)
+{
+	struct qemu *q = calloc(1, sizeof(*q));
 
 	if (!q) {
 		vmm_log("out of memory");
-		return EBB_EXIT_SETUP;
+		return NULL;
 	}
 	q->pid = -1;
 	q->pidfd = -1;
@@ -331,61 +319,47 @@ int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	q->mon.listen_fd = -1;
 	for (int i = 0; i < Q_NR; i++)
 		q->listen_fd[i] = q->fd[i] = -1;
+	return q;
+}
 
-	if (o->mem_size > EBB_LOW_RAM_END) {
-		vmm_log("--mem: the QEMU backend runs guests of up to 3G (microvm's low memory)");
-		goto out;
-	}
-	/* The same checks as KVM's, so bad input fails the same on both. */
-	if (layout_build(&layout, o->nr_nodes, o->node_size, err, sizeof(err)) ||
-	    cmdline_build(o, &layout, NULL, cmdline, sizeof(cmdline), err, sizeof(err)) < 0) {
-		vmm_log("%s", err);
-		goto out;
-	}
-	e820_from_layout(&map, &layout);
-	if (boot_plan(&plan, files, &map, err, sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
-	if (o->swap_path[0]) {
-		uint64_t bytes;
-		int fd = swapfile_open(o->swap_path, o->swap_size, &bytes, err, sizeof(err));
+/* The private directory: the guest image and QEMU's sockets, listening.  0, or -1, said. */
+static int qemu_prepare_dir(struct qemu *q, const struct ebb_options *o,
+			    const struct boot_files *files)
+{
+	char dir[RUNTIME_PATH_MAX];
 
-		if (fd < 0) {
-			vmm_log("%s", err);
-			goto out;
-		}
-		close(fd);	/* QEMU opens it itself, and uses all of it */
-	}
-	if (monitor_listen(&q->mon, o->name, err, sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
 	if (runtime_dir(dir, sizeof(dir)) ||
 	    snprintf(q->dir, sizeof(q->dir), "%s/%s.qemu.XXXXXX", dir, o->name) >= (int)sizeof(q->dir) ||
 	    !mkdtemp(q->dir)) {
 		vmm_log("cannot make a directory for QEMU's sockets under %s: %s", dir, strerror(errno));
 		q->dir[0] = '\0';
-		goto out;
+		return -1;
 	}
 	snprintf(q->elf, sizeof(q->elf), "%s/guest.elf", q->dir);
 	if (write_image(q->elf, files->kernel, files->kernel_len)) {
 		vmm_log("writing the guest image to %s: %s", q->elf, strerror(errno));
-		goto out;
+		return -1;
 	}
-	for (int i = 0; i < Q_NR; i++) {
+	for (int i = 0; i < Q_NR; i++)
 		if (snprintf(q->sock[i], sizeof(q->sock[i]), "%s/%s", q->dir, sock_names[i]) >=
 		    (int)sizeof(q->sock[i]) || (q->listen_fd[i] = sock_listen(q->sock[i])) < 0) {
 			vmm_log("socket %s: %s", q->sock[i], strerror(errno));
-			goto out;
+			return -1;
 		}
-		snprintf(chardev[i], sizeof(chardev[i]), "socket,id=c%d,path=%s", i, q->sock[i]);
-	}
+	return 0;
+}
 
-	snprintf(mem, sizeof(mem), "%" PRIu64 "M", o->mem_size >> 20);
-	snprintf(smp, sizeof(smp), "%u", o->nr_cpus);
-	argv[argc++] = qemu_bin;
-	argv[argc++] = "-M";
+static void qemu_cmd_build(struct qemu_cmd *c, const struct qemu *q, const struct ebb_options *o,
+			   const struct boot_plan *plan, const char *qemu_bin, const char *cmdline)
+{
+	int argc = 0;
+
+	for (int i = 0; i < Q_NR; i++)
+		snprintf(c->chardev[i], sizeof(c->chardev[i]), "socket,id=c%d,path=%s", i, q->sock[i]);
+	snprintf(c->mem, sizeof(c->mem), "%" PRIu64 "M", o->mem_size >> 20);
+	snprintf(c->smp, sizeof(c->smp), "%u", o->nr_cpus);
+	c->argv[argc++] = qemu_bin;
+	c->argv[argc++] = "-M";
 	/*
 	 * ebb's own guest finds its devices on the command line, which microvm
 	 * writes only without ACPI; a Linux kernel (a bzImage, or a vmlinux
@@ -394,134 +368,145 @@ int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	 * Linux also wants the RTC: without it, or HPET or the PM timer, its
 	 * TSC calibration finds no reference and the boot stops there.
 	 */
-	argv[argc++] = !o->no_acpi && (plan.format == BOOT_BZIMAGE || plan.elf.is_linux) ?
-		       "microvm,x-option-roms=off,rtc=on,isa-serial=on,acpi=on" :
-		       "microvm,x-option-roms=off,rtc=off,isa-serial=on,acpi=off";
-	argv[argc++] = "-accel";
-	argv[argc++] = "tcg";
-	argv[argc++] = "-cpu";
-	argv[argc++] = "max";
-	argv[argc++] = "-m";
-	argv[argc++] = mem;
-	argv[argc++] = "-smp";
-	argv[argc++] = smp;
-	argv[argc++] = "-nodefaults";
-	argv[argc++] = "-no-user-config";
-	argv[argc++] = "-display";
-	argv[argc++] = "none";
-	argv[argc++] = "-no-reboot";
-	argv[argc++] = "-kernel";
-	argv[argc++] = q->elf;
+	c->argv[argc++] = !o->no_acpi && (plan->format == BOOT_BZIMAGE || plan->elf.is_linux) ?
+			  "microvm,x-option-roms=off,rtc=on,isa-serial=on,acpi=on" :
+			  "microvm,x-option-roms=off,rtc=off,isa-serial=on,acpi=off";
+	c->argv[argc++] = "-accel";
+	c->argv[argc++] = "tcg";
+	c->argv[argc++] = "-cpu";
+	c->argv[argc++] = "max";
+	c->argv[argc++] = "-m";
+	c->argv[argc++] = c->mem;
+	c->argv[argc++] = "-smp";
+	c->argv[argc++] = c->smp;
+	c->argv[argc++] = "-nodefaults";
+	c->argv[argc++] = "-no-user-config";
+	c->argv[argc++] = "-display";
+	c->argv[argc++] = "none";
+	c->argv[argc++] = "-no-reboot";
+	c->argv[argc++] = "-kernel";
+	c->argv[argc++] = q->elf;
 	if (o->initrd) {
-		argv[argc++] = "-initrd";
-		argv[argc++] = o->initrd;
+		c->argv[argc++] = "-initrd";
+		c->argv[argc++] = o->initrd;
 	}
-	argv[argc++] = "-append";
-	argv[argc++] = cmdline;
-	argv[argc++] = "-chardev";
-	argv[argc++] = chardev[Q_CON];
-	argv[argc++] = "-serial";
-	argv[argc++] = "chardev:c0";
-	argv[argc++] = "-chardev";
-	argv[argc++] = chardev[Q_CTL];
-	argv[argc++] = "-device";
-	argv[argc++] = "isa-serial,chardev=c1,iobase=0x2f8,irq=3";
-	argv[argc++] = "-chardev";
-	argv[argc++] = chardev[Q_QMP];
-	argv[argc++] = "-mon";
-	argv[argc++] = "chardev=c2,mode=control";
-	argv[argc++] = "-device";
-	argv[argc++] = "isa-debug-exit,iobase=0xf4,iosize=0x04";
+	c->argv[argc++] = "-append";
+	c->argv[argc++] = cmdline;
+	c->argv[argc++] = "-chardev";
+	c->argv[argc++] = c->chardev[Q_CON];
+	c->argv[argc++] = "-serial";
+	c->argv[argc++] = "chardev:c0";
+	c->argv[argc++] = "-chardev";
+	c->argv[argc++] = c->chardev[Q_CTL];
+	c->argv[argc++] = "-device";
+	c->argv[argc++] = "isa-serial,chardev=c1,iobase=0x2f8,irq=3";
+	c->argv[argc++] = "-chardev";
+	c->argv[argc++] = c->chardev[Q_QMP];
+	c->argv[argc++] = "-mon";
+	c->argv[argc++] = "chardev=c2,mode=control";
+	c->argv[argc++] = "-device";
+	c->argv[argc++] = "isa-debug-exit,iobase=0xf4,iosize=0x04";
 	/* QEMU's virtio-mmio is legacy (version 1) by default; the guest drives version 2. */
-	argv[argc++] = "-global";
-	argv[argc++] = "virtio-mmio.force-legacy=false";
+	c->argv[argc++] = "-global";
+	c->argv[argc++] = "virtio-mmio.force-legacy=false";
 	if (o->swap_path[0]) {
-		qemu_escape(esc, sizeof(esc), o->swap_path);
-		snprintf(drive, sizeof(drive), "if=none,id=swap,format=raw,file=%s", esc);
-		argv[argc++] = "-drive";
-		argv[argc++] = drive;
-		argv[argc++] = "-device";
-		argv[argc++] = "virtio-blk-device,drive=swap,serial=ebb-swap";
+		qemu_escape(c->esc, sizeof(c->esc), o->swap_path);
+		snprintf(c->drive, sizeof(c->drive), "if=none,id=swap,format=raw,file=%s", c->esc);
+		c->argv[argc++] = "-drive";
+		c->argv[argc++] = c->drive;
+		c->argv[argc++] = "-device";
+		c->argv[argc++] = "virtio-blk-device,drive=swap,serial=ebb-swap";
 	}
 	if (o->balloon) {
 		/* After the swap disk, as on KVM (docs/CONVENTIONS.md). */
-		qemu_balloon_device_arg(&o->balloon_cfg, balloon, sizeof(balloon));
-		argv[argc++] = "-device";
-		argv[argc++] = balloon;
+		qemu_balloon_device_arg(&o->balloon_cfg, c->balloon, sizeof(c->balloon));
+		c->argv[argc++] = "-device";
+		c->argv[argc++] = c->balloon;
 	}
-	argv[argc] = NULL;
+	c->argv[argc] = NULL;
+}
 
-	/* Stop signals reach the monitor's signalfd, not QEMU: ebb ends it through QMP. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &block, NULL);
+/*
+ * Fork and exec QEMU (stop signals blocked in @block, which the child
+ * unblocks), wait for it to connect to its sockets and answer QMP.  0, or
+ * -1, said; QEMU is then to be killed if q->pid > 0.
+ */
+static int qemu_start(struct qemu *q, const char *qemu_bin, const struct qemu_cmd *c,
+		      const sigset_t *block)
+{
 	q->pid = fork();
 	if (q->pid == 0) {
 		setpgid(0, 0);	/* Ctrl-C on the terminal is ebb's to handle */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* ebb killed: no orphaned QEMU */
 		if (getppid() == 1)
 			_exit(127);	/* ebb died before prctl */
-		pthread_sigmask(SIG_UNBLOCK, &block, NULL);
-		execvp(qemu_bin, (char *const *)argv);
+		pthread_sigmask(SIG_UNBLOCK, block, NULL);
+		execvp(qemu_bin, (char *const *)c->argv);
 		fprintf(stderr, "ebb: cannot run %s: %s%s\n", qemu_bin, strerror(errno),
 			errno == ENOENT ? " (apt-get install qemu-system-x86, or set $EBB_QEMU)" : "");
 		_exit(127);
 	}
 	if (q->pid < 0) {
 		vmm_log("fork: %s", strerror(errno));
-		goto out_unblock;
+		return -1;
 	}
 	q->pidfd = (int)syscall(SYS_pidfd_open, q->pid, 0);
 	if (q->pidfd < 0) {
 		vmm_log("pidfd_open: %s", strerror(errno));
-		goto out_kill;
+		return -1;
 	}
 	if (accept_all(q)) {
 		vmm_log("QEMU (%s) did not start; its messages are above", qemu_bin);
-		goto out_kill;
+		return -1;
 	}
 	qmp_init(&q->qmp, q->fd[Q_QMP], q_qmp_event, q);
 	q->fd[Q_QMP] = -1;	/* the QMP client's now */
 	if (qmp_handshake(&q->qmp, QEMU_START_TIMEOUT_MS)) {
 		vmm_log("QEMU (%s) did not start; its messages are above", qemu_bin);
-		goto out_kill;
+		return -1;
 	}
 	if (extra_fd_init(q)) {
 		vmm_log("epoll / timerfd: %s", strerror(errno));
-		goto out_kill;
+		return -1;
 	}
-	vmm_log("VM %s runs under QEMU (%s -M microvm, TCG, pid %d): no KVM acceleration",
-		o->name, qemu_bin, (int)q->pid);
+	return 0;
+}
+
+/* Serve the monitor until QEMU ends; ebb's exit status. */
+static int qemu_serve(struct qemu *q, const struct ebb_options *o,
+		      const struct kvm_flavour_info *kf)
+{
+	struct monitor_backend be = {
+		.name = "qemu",
+		.ctx = q,
+		.console_fd = q->fd[Q_CON],
+		.chan_fd = q->fd[Q_CTL],
+		.extra_fd = q->epoll_fd,
+		.end_fd = q->pidfd,
+		.console_write = q_console_write,
+		.chan_write = q_chan_write,
+		.quit = q_quit,
+		.kill = q_kill,
+		.extra_ready = q_extra_ready,
+		.status = q_status,
+	};
+	int wst = 0;
 
 	term_raw_enter();
-	be.ctx = q;
-	be.console_fd = q->fd[Q_CON];
-	be.chan_fd = q->fd[Q_CTL];
-	be.extra_fd = q->epoll_fd;
 	if (q->has_balloon) {
 		qemu_balloon_start(&q->balloon, &q->qmp, &q->mon, q->pid, o->mem_size, &o->balloon_cfg);
 		be.balloon_set = q_balloon_set;
 		be.balloon_query = q_balloon_query;
 	}
-	be.end_fd = q->pidfd;
-	q->mon.mem_size = o->mem_size;
-	q->mon.nr_cpus = o->nr_cpus;
-	q->mon.nr_nodes = o->nr_nodes;
-	q->mon.swap = o->swap_path[0] ? o->swap_path : NULL;
-	q->mon.kvm = kf;
+	run_monitor_describe(&q->mon, o, kf);
 	monitor_run(&q->mon, &be);
 	term_raw_leave();
 	waitpid(q->pid, &wst, 0);
-	status = exit_status(q, wst);
-	goto out_unblock;
-out_kill:
-	kill(q->pid, SIGKILL);
-	waitpid(q->pid, &wst, 0);
-out_unblock:
-	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
-out:
+	return exit_status(q, wst);
+}
+
+static void qemu_free(struct qemu *q)
+{
 	for (int i = 0; i < Q_NR; i++) {
 		if (q->fd[i] >= 0)
 			close(q->fd[i]);
@@ -542,10 +527,70 @@ out:
 		unlink(q->elf);
 		rmdir(q->dir);
 	}
-	if (q->mon.listen_fd >= 0) {
-		close(q->mon.listen_fd);
-		unlink(q->mon.sock_path);
-	}
+	monitor_unlisten(&q->mon);
 	free(q);
+}
+
+int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
+	     const struct boot_files *files)
+{
+	static char cmdline[EBB_CMDLINE_MAX];
+	static struct qemu_cmd cmd;
+	const char *qemu_bin = getenv("EBB_QEMU") ?: EBB_QEMU_DEFAULT;
+	char err[512];
+	struct ebb_layout layout;
+	struct e820_table map;
+	struct boot_plan plan;
+	struct qemu *q;
+	int status = EBB_EXIT_SETUP, wst = 0;
+	sigset_t block;
+
+	if (o->mem_size > EBB_LOW_RAM_END) {
+		vmm_log("--mem: the QEMU backend runs guests of up to 3G (microvm's low memory)");
+		return EBB_EXIT_SETUP;
+	}
+	q = qemu_alloc(o);
+	if (!q)
+		return EBB_EXIT_SETUP;
+	/* The same checks as KVM's, so bad input fails the same on both. */
+	if (run_plan(o, files, false, &layout, &map, &plan, err, sizeof(err)) ||
+	    cmdline_build(o, &layout, NULL, cmdline, sizeof(cmdline), err, sizeof(err)) < 0) {
+		vmm_log("%s", err);
+		goto out;
+	}
+	if (o->swap_path[0]) {
+		uint64_t bytes;
+		int fd = swapfile_open(o->swap_path, o->swap_size, &bytes, err, sizeof(err));
+
+		if (fd < 0) {
+			vmm_log("%s", err);
+			goto out;
+		}
+		close(fd);	/* QEMU opens it itself, and uses all of it */
+	}
+	if (monitor_listen(&q->mon, o->name, err, sizeof(err))) {
+		vmm_log("%s", err);
+		goto out;
+	}
+	if (qemu_prepare_dir(q, o, files))
+		goto out;
+	qemu_cmd_build(&cmd, q, o, &plan, qemu_bin, cmdline);
+
+	/* Stop signals reach the monitor's signalfd, not QEMU: ebb ends it through QMP. */
+	run_block_stop_signals(&block);
+	if (qemu_start(q, qemu_bin, &cmd, &block)) {
+		if (q->pid > 0) {
+			kill(q->pid, SIGKILL);
+			waitpid(q->pid, &wst, 0);
+		}
+		goto out_unblock;
+	}
+	vmm_log("VM %s runs under QEMU (%s -M microvm, TCG, pid %d): no KVM acceleration",
+		o->name, qemu_bin, (int)q->pid);
+	status = qemu_serve(q, o, kf);
+out_unblock:
+	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
+out:
+	qemu_free(q);
 	return status;
 }

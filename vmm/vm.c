@@ -20,6 +20,7 @@
 #include <vmm/cpu.h>
 #include <vmm/e820.h>
 #include <vmm/irqchip.h>
+#include <vmm/run.h>
 #include <vmm/vm.h>
 
 void vm_stop(struct vm *vm, int status, const char *fmt, ...)
@@ -136,39 +137,14 @@ static void print_stats(struct vm *vm)
 	vm_kvm_stats_print(vm, stderr);
 }
 
-int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
-	   const struct boot_files *files)
+/* A VM with nothing open but its stop eventfd: vm_free() may run from here on. */
+static struct vm *vm_alloc(const struct ebb_options *o, const struct kvm_flavour_info *kf)
 {
-	static char cmdline[EBB_CMDLINE_MAX];
-	char devparams[256];
-	struct monitor_backend be = {
-		.name = "kvm",
-		.extra_fd = -1,
-		.console_write = kvm_console_write,
-		.chan_write = kvm_chan_write,
-		.quit = kvm_quit,
-		.status = kvm_status,
-		.kvm_stats = vm_kvm_stats_query,
-	};
-	struct ebb_layout layout;
-	struct e820_table map;
-	struct boot_plan plan;
-	struct boot_data bd = { .map = &map, .cmdline = cmdline };
-	struct guest_mem_opts mopts = {
-		.name = o->name,
-		.hugepages = o->hugepages,
-		.nr_host_nodes = o->nr_host_nodes,
-		.host_node = o->host_node,
-	};
-	char err[512];
-	struct vm *vm;
-	sigset_t block;
-	int status = EBB_EXIT_SETUP;
+	struct vm *vm = calloc(1, sizeof(*vm));
 
-	vm = calloc(1, sizeof(*vm));
 	if (!vm) {
 		vmm_log("out of memory");
-		return EBB_EXIT_SETUP;
+		return NULL;
 	}
 	vm->stats.t_start = mono_ns();
 	vm->opts = o;
@@ -187,99 +163,100 @@ int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_fd < 0) {
 		vmm_log("eventfd: %s", strerror(errno));
-		goto out;
+		free(vm);
+		return NULL;
 	}
+	return vm;
+}
 
-	/* Everything that needs no KVM first: bad input fails the same everywhere. */
-	if (layout_build(&layout, o->nr_nodes, o->node_size, err, sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
-	/* The ACPI tables' region is no RAM the guest may allocate (docs/acpi.md). */
-	e820_from_layout(&map, &layout);
-	if (!o->no_acpi &&
-	    e820_set(&map, EBB_ACPI_ADDR, EBB_ACPI_SIZE, E820_ACPI, err, sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
-	if (boot_plan(&plan, files, &map, err, sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
+/*
+ * KVM, the control socket, guest RAM, the irqchip, the devices, ACPI and
+ * the loaded kernel: everything but the vCPUs.  0, or -1 with a message.
+ */
+static int vm_setup(struct vm *vm, const struct ebb_layout *layout, const struct boot_plan *plan,
+		    const struct boot_files *files, char *cmdline, struct boot_data *bd, char *err,
+		    size_t errlen)
+{
+	const struct ebb_options *o = vm->opts;
+	struct guest_mem_opts mopts = {
+		.name = o->name,
+		.hugepages = o->hugepages,
+		.nr_host_nodes = o->nr_host_nodes,
+		.host_node = o->host_node,
+	};
+	char devparams[256];
 
-	if (kvm_open(&vm->kvm, kf ? kf->dev : NULL, err, sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
+	if (kvm_open(&vm->kvm, vm->kvm_flavour ? vm->kvm_flavour->dev : NULL, err, errlen))
+		return -1;
 	vm->stats.t_kvm = mono_ns();
 	vm_kvm_stats_open(vm);
-	if (monitor_listen(&vm->mon, o->name, err, sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
+	if (monitor_listen(&vm->mon, o->name, err, errlen))
+		return -1;
 	if ((int)o->nr_cpus > vm->kvm.max_vcpus) {
-		vmm_log("--cpus %u: this KVM allows at most %d vCPUs", o->nr_cpus,
-			vm->kvm.max_vcpus);
-		goto out;
+		snprintf(err, errlen, "--cpus %u: this KVM allows at most %d vCPUs", o->nr_cpus,
+			 vm->kvm.max_vcpus);
+		return -1;
 	}
-	if (guest_mem_create(&vm->mem, &layout, &mopts, err, sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
+	if (guest_mem_create(&vm->mem, layout, &mopts, err, errlen))
+		return -1;
 	if (guest_mem_register(&vm->mem, vm->kvm.vm_fd)) {
-		vmm_log("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
-		goto out;
+		snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+		return -1;
 	}
-	if (irqchip_create(vm->kvm.vm_fd, err, sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
+	if (irqchip_create(vm->kvm.vm_fd, err, errlen))
+		return -1;
 	vm->stats.t_mem = mono_ns();
-	if (devices_create(vm, devparams, sizeof(devparams), err, sizeof(err)) ||
-	    (!o->no_acpi && acpi_write_vm(vm, &bd.rsdp_addr, err, sizeof(err))) ||
-	    cmdline_build(o, &layout, devparams, cmdline, sizeof(cmdline), err, sizeof(err)) < 0 ||
-	    boot_load(&plan, files, &vm->mem, &bd, err, sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
-
+	if (devices_create(vm, devparams, sizeof(devparams), err, errlen) ||
+	    (!o->no_acpi && acpi_write_vm(vm, &bd->rsdp_addr, err, errlen)) ||
+	    cmdline_build(o, layout, devparams, cmdline, EBB_CMDLINE_MAX, err, errlen) < 0 ||
+	    boot_load(plan, files, &vm->mem, bd, err, errlen))
+		return -1;
 	vm->stats.t_loaded = mono_ns();
+	return 0;
+}
 
-	vm->vcpus = calloc(o->nr_cpus, sizeof(*vm->vcpus));
+/* The vCPUs, the boot CPU at the kernel's entry.  0, or -1 with a message. */
+static int vm_create_vcpus(struct vm *vm, const struct boot_plan *plan, char *err, size_t errlen)
+{
+	unsigned int nr = vm->opts->nr_cpus;
+
+	vm->vcpus = calloc(nr, sizeof(*vm->vcpus));
 	if (!vm->vcpus) {
-		vmm_log("out of memory");
-		goto out;
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
-	for (unsigned int i = 0; i < o->nr_cpus; i++)
+	for (unsigned int i = 0; i < nr; i++)
 		vm->vcpus[i].fd = -1;
-	for (unsigned int i = 0; i < o->nr_cpus; i++) {
+	for (unsigned int i = 0; i < nr; i++) {
 		vm->nr_vcpus = i + 1;
-		if (cpu_create(vm, &vm->vcpus[i], i, err, sizeof(err))) {
-			vmm_log("%s", err);
-			goto out;
-		}
+		if (cpu_create(vm, &vm->vcpus[i], i, err, errlen))
+			return -1;
 	}
-	if (plan.format == BOOT_BZIMAGE ?
-	    cpu_set_long_entry(&vm->vcpus[0], plan.entry, plan.entry_arg, err, sizeof(err)) :
-	    cpu_set_pvh_entry(&vm->vcpus[0], (uint32_t)plan.entry, (uint32_t)plan.entry_arg, err,
-			      sizeof(err))) {
-		vmm_log("%s", err);
-		goto out;
-	}
+	if (plan->format == BOOT_BZIMAGE)
+		return cpu_set_long_entry(&vm->vcpus[0], plan->entry, plan->entry_arg, err, errlen);
+	return cpu_set_pvh_entry(&vm->vcpus[0], (uint32_t)plan->entry, (uint32_t)plan->entry_arg,
+				 err, errlen);
+}
 
-	/* Signals that stop the VM are taken by the console loop's signalfd. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &block, NULL);
-	if (vcpu_signals_init()) {
-		vmm_log("sigaction: %s", strerror(errno));
-		goto out;
-	}
+/* Start the device threads and vCPUs, serve the monitor until the VM ends; its status. */
+static int vm_serve(struct vm *vm)
+{
+	struct monitor_backend be = {
+		.name = "kvm",
+		.ctx = vm,
+		.console_fd = vm->console_fd[1],
+		.chan_fd = vm->chan_fd[1],
+		.extra_fd = -1,
+		.end_fd = vm->stop_fd,
+		.console_write = kvm_console_write,
+		.chan_write = kvm_chan_write,
+		.quit = kvm_quit,
+		.status = kvm_status,
+		.kvm_stats = vm_kvm_stats_query,
+	};
+
 	term_raw_enter();
 	vm->stats.t_vcpus = mono_ns();
-	status = EBB_EXIT_INTERNAL;
 	if (devices_start(vm))
 		vm_stop(vm, EBB_EXIT_INTERNAL, "starting device threads: %s", strerror(errno));
 	for (unsigned int i = 0; i < vm->nr_vcpus && !atomic_load(&vm->stopping); i++)
@@ -288,19 +265,11 @@ int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 			break;
 		}
 
-	be.ctx = vm;
-	be.console_fd = vm->console_fd[1];
-	be.chan_fd = vm->chan_fd[1];
-	be.end_fd = vm->stop_fd;
 	if (vm->has_balloon) {
 		be.balloon_set = vm_balloon_set;
 		be.balloon_query = vm_balloon_query;
 	}
-	vm->mon.mem_size = o->mem_size;
-	vm->mon.nr_cpus = o->nr_cpus;
-	vm->mon.nr_nodes = o->nr_nodes;
-	vm->mon.swap = o->swap_path[0] ? o->swap_path : NULL;
-	vm->mon.kvm = kf;
+	run_monitor_describe(&vm->mon, vm->opts, vm->kvm_flavour);
 	monitor_run(&vm->mon, &be);
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
@@ -308,25 +277,62 @@ int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_join(&vm->vcpus[i]);
 	term_raw_leave();
-	status = vm->exit_status;
 	vm->stats.t_end = mono_ns();
-	if (o->stats)
-		print_stats(vm);
-	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
-out:
+	return vm->exit_status;
+}
+
+static void vm_free(struct vm *vm)
+{
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		cpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
 	devices_destroy(vm);
-	if (vm->mon.listen_fd >= 0) {
-		close(vm->mon.listen_fd);
-		unlink(vm->mon.sock_path);
-	}
+	monitor_unlisten(&vm->mon);
 	guest_mem_destroy(&vm->mem);
 	kvm_stats_close(&vm->kvm_stats);
 	kvm_close(&vm->kvm);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	free(vm);
+}
+
+int vm_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
+	   const struct boot_files *files)
+{
+	static char cmdline[EBB_CMDLINE_MAX];
+	struct ebb_layout layout;
+	struct e820_table map;
+	struct boot_plan plan;
+	struct boot_data bd = { .map = &map, .cmdline = cmdline };
+	char err[512];
+	struct vm *vm;
+	sigset_t block;
+	int status;
+
+	vm = vm_alloc(o, kf);
+	if (!vm)
+		return EBB_EXIT_SETUP;
+	/* Everything that needs no KVM first: bad input fails the same everywhere. */
+	if (run_plan(o, files, !o->no_acpi, &layout, &map, &plan, err, sizeof(err)) ||
+	    vm_setup(vm, &layout, &plan, files, cmdline, &bd, err, sizeof(err)) ||
+	    vm_create_vcpus(vm, &plan, err, sizeof(err))) {
+		vmm_log("%s", err);
+		status = EBB_EXIT_SETUP;
+		goto out;
+	}
+
+	run_block_stop_signals(&block);
+	if (vcpu_signals_init()) {
+		vmm_log("sigaction: %s", strerror(errno));
+		status = EBB_EXIT_SETUP;
+		goto out_unblock;
+	}
+	status = vm_serve(vm);
+	if (o->stats)
+		print_stats(vm);
+out_unblock:
+	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
+out:
+	vm_free(vm);
 	return status;
 }

@@ -74,6 +74,64 @@ static void print_tick(const struct policy_ctl *c, bool dry, const uint64_t *dry
 	fflush(stdout);
 }
 
+/* The VMs to steer: libvirt's at @uri, the ebb VMs named after the options, or every ebb VM. */
+static int balloond_open_vms(struct policy_ctl *c, const char *uri, int argc, char **argv)
+{
+	char err[512];
+
+	if (uri) {
+		int n = policy_libvirt_open_all(uri, (int)(c->knobs.tick_s + 0.5) ?: 1, c->vm,
+						POLICY_MAX_VMS, err, sizeof(err));
+
+		if (n < 0) {
+			fprintf(stderr, "ebb balloond: %s\n", err);
+			return -1;
+		}
+		c->nr = (unsigned int)n;
+	} else if (optind < argc) {
+		for (int i = optind; i < argc && c->nr < POLICY_MAX_VMS; i++) {
+			if (policy_ebb_open(argv[i], &c->vm[c->nr], err, sizeof(err))) {
+				fprintf(stderr, "ebb balloond: %s\n", err);
+				return -1;
+			}
+			c->nr++;
+		}
+	} else {
+		c->nr = policy_ebb_open_all(c->vm, POLICY_MAX_VMS);
+	}
+	return 0;
+}
+
+/* Tick until @duration seconds have passed (<= 0: until a signal), a CSV row per tick. */
+static void balloond_loop(struct policy_ctl *c, bool dry, double duration, FILE *cf)
+{
+	uint64_t t0, next;
+
+	t0 = next = policy_now_ns();
+	while (!stop && (duration <= 0 || (double)(policy_now_ns() - t0) / 1e9 < duration)) {
+		uint64_t dry_t[POLICY_MAX_VMS];
+		const struct policy_ops *p = c->policy;
+
+		if (dry) {
+			/* Sample only, then ask the policy on the side. */
+			c->policy = NULL;
+			policy_ctl_tick(c, policy_now_ns());
+			c->policy = p;
+			p->decide(&c->knobs, c->st, c->prev.t_ns ? &c->prev : NULL, &c->cur, dry_t);
+		} else {
+			policy_ctl_tick(c, policy_now_ns());
+		}
+		if (cf) {
+			if (!c->prev.t_ns)
+				policy_csv_header(cf, &c->cur);
+			policy_csv_row(cf, t0, c->prev.t_ns ? &c->prev : NULL, &c->cur);
+		}
+		print_tick(c, dry, dry_t);
+		next += (uint64_t)(c->knobs.tick_s * 1e9);
+		policy_sleep_until(next);
+	}
+}
+
 int policy_balloond_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -95,7 +153,6 @@ int policy_balloond_main(int argc, char **argv)
 	bool dry = false, knobs = false;
 	char err[512];
 	FILE *cf = NULL;
-	uint64_t t0, next;
 	int opt, ret = 1;
 
 	if (!c)
@@ -141,26 +198,8 @@ int policy_balloond_main(int argc, char **argv)
 		fprintf(stderr, "ebb balloond: --tick must be positive\n");
 		goto out;
 	}
-	if (uri) {
-		int n = policy_libvirt_open_all(uri, (int)(c->knobs.tick_s + 0.5) ?: 1, c->vm,
-						POLICY_MAX_VMS, err, sizeof(err));
-
-		if (n < 0) {
-			fprintf(stderr, "ebb balloond: %s\n", err);
-			goto out;
-		}
-		c->nr = (unsigned int)n;
-	} else if (optind < argc) {
-		for (int i = optind; i < argc && c->nr < POLICY_MAX_VMS; i++) {
-			if (policy_ebb_open(argv[i], &c->vm[c->nr], err, sizeof(err))) {
-				fprintf(stderr, "ebb balloond: %s\n", err);
-				goto out;
-			}
-			c->nr++;
-		}
-	} else {
-		c->nr = policy_ebb_open_all(c->vm, POLICY_MAX_VMS);
-	}
+	if (balloond_open_vms(c, uri, argc, argv))
+		goto out;
 	if (!c->nr) {
 		fprintf(stderr, "ebb balloond: no VMs to steer\n");
 		goto out;
@@ -173,29 +212,7 @@ int policy_balloond_main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	fprintf(stderr, "ebb balloond: policy %s over %u VM(s), tick %g s%s\n", c->policy->name,
 		c->nr, c->knobs.tick_s, dry ? ", dry run" : "");
-	t0 = next = policy_now_ns();
-	while (!stop && (duration <= 0 || (double)(policy_now_ns() - t0) / 1e9 < duration)) {
-		uint64_t dry_t[POLICY_MAX_VMS];
-		const struct policy_ops *p = c->policy;
-
-		if (dry) {
-			/* Sample only, then ask the policy on the side. */
-			c->policy = NULL;
-			policy_ctl_tick(c, policy_now_ns());
-			c->policy = p;
-			p->decide(&c->knobs, c->st, c->prev.t_ns ? &c->prev : NULL, &c->cur, dry_t);
-		} else {
-			policy_ctl_tick(c, policy_now_ns());
-		}
-		if (cf) {
-			if (!c->prev.t_ns)
-				policy_csv_header(cf, &c->cur);
-			policy_csv_row(cf, t0, c->prev.t_ns ? &c->prev : NULL, &c->cur);
-		}
-		print_tick(c, dry, dry_t);
-		next += (uint64_t)(c->knobs.tick_s * 1e9);
-		policy_sleep_until(next);
-	}
+	balloond_loop(c, dry, duration, cf);
 	ret = 0;
 out:
 	if (cf)

@@ -99,6 +99,8 @@ struct monitor {
  * message.
  */
 int monitor_listen(struct monitor *m, const char *name, char *err, size_t errlen);
+/* Close and remove the control socket, if it is open. */
+void monitor_unlisten(struct monitor *m);
 
 /* Run until the backend's end_fd fires; then close the socket and clients. */
 void monitor_run(struct monitor *m, const struct monitor_backend *be);

@@ -76,6 +76,15 @@ fail:
 	return -1;
 }
 
+void monitor_unlisten(struct monitor *m)
+{
+	if (m->listen_fd < 0)
+		return;
+	close(m->listen_fd);
+	unlink(m->sock_path);
+	m->listen_fd = -1;
+}
+
 /* Tell a connection we will not serve why, as a JSON error line, and hang up. */
 static void refuse(int fd, const char *desc)
 {
