@@ -28,9 +28,9 @@
  */
 #include <balloon/balloon.h>
 #include <balloon/driver.h>
-#include <guest/errno.h>
 #include <guest/virtio.h>
 #include <guest/virtqueue.h>
+#include <guestmm/errno.h>
 #include <guestmm/gfp.h>
 #include <guestmm/migrate.h>
 #include <guestmm/oom.h>

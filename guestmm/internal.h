@@ -205,6 +205,16 @@ enum compact_result {
 	COMPACT_SUCCESS,	/* a suitable page exists now */
 };
 
+/*
+ * kthread.c: a node's daemon @fn (kswapd, kcompactd) on a thread named
+ * @what and the node's number, *@wait the event that wakes it; 0 (also if
+ * it runs already), or -ENOMEM with nothing left behind.
+ */
+int node_kthread_run(int nid, int (*fn)(void *), const char *what,
+		     struct platform_thread **thread, struct platform_event **wait);
+/* Stop it (if it runs) and free its event. */
+void node_kthread_stop(struct platform_thread **thread, struct platform_event **wait);
+
 /* vmscan.c */
 void wakeup_kswapd(struct zone *zone, gfp_t gfp, int order, enum zone_type highest_zoneidx);
 unsigned long try_to_free_pages(struct zonelist *zonelist, int order, gfp_t gfp,

@@ -159,37 +159,20 @@ static int kcompactd(void *arg)
 int kcompactd_run(int nid)
 {
 	struct pglist_data *pgdat = NODE_DATA(nid);
-	char name[16];
 
 	if (pgdat->kcompactd)
 		return 0;
 	pgdat->kcompactd_max_order = 0;
 	pgdat->kcompactd_highest_zoneidx = (enum zone_type)(pgdat->nr_zones - 1);
-	pgdat->kcompactd_wait = platform_event_create();
-	if (!pgdat->kcompactd_wait)
-		return -ENOMEM;
-	mm_snprintf(name, sizeof(name), "kcompactd%d", nid);
-	pgdat->kcompactd = platform_thread_run(kcompactd, pgdat, name);
-	if (!pgdat->kcompactd) {
-		platform_event_destroy(pgdat->kcompactd_wait);
-		pgdat->kcompactd_wait = NULL;
-		mm_printk("Failed to start kcompactd on node %d", nid);
-		return -ENOMEM;
-	}
-	return 0;
+	return node_kthread_run(nid, kcompactd, "kcompactd", &pgdat->kcompactd,
+				&pgdat->kcompactd_wait);
 }
 
 void kcompactd_stop(int nid)
 {
 	struct pglist_data *pgdat = NODE_DATA(nid);
-	struct platform_event *ev = pgdat->kcompactd_wait;
 
-	if (!pgdat->kcompactd)
-		return;
-	platform_thread_stop(pgdat->kcompactd);
-	pgdat->kcompactd = NULL;
-	pgdat->kcompactd_wait = NULL;
-	platform_event_destroy(ev);
+	node_kthread_stop(&pgdat->kcompactd, &pgdat->kcompactd_wait);
 }
 
 /*

@@ -18,7 +18,6 @@
  */
 #include "internal.h"
 #include <guestmm/compaction.h>
-#include <guestmm/errno.h>
 #include <guestmm/shrinker.h>
 #include <guestmm/swap.h>
 #include <guestmm/vmscan.h>
@@ -228,36 +227,18 @@ static int kswapd(void *arg)
 int kswapd_run(int nid)
 {
 	struct pglist_data *pgdat = NODE_DATA(nid);
-	char name[16];
 
 	if (pgdat->kswapd)
 		return 0;
 	pgdat->kswapd_highest_zoneidx = MAX_NR_ZONES;
-	pgdat->kswapd_wait = platform_event_create();
-	if (!pgdat->kswapd_wait)
-		return -ENOMEM;
-	mm_snprintf(name, sizeof(name), "kswapd%d", nid);
-	pgdat->kswapd = platform_thread_run(kswapd, pgdat, name);
-	if (!pgdat->kswapd) {
-		platform_event_destroy(pgdat->kswapd_wait);
-		pgdat->kswapd_wait = NULL;
-		mm_printk("Failed to start kswapd on node %d", nid);
-		return -ENOMEM;
-	}
-	return 0;
+	return node_kthread_run(nid, kswapd, "kswapd", &pgdat->kswapd, &pgdat->kswapd_wait);
 }
 
 void kswapd_stop(int nid)
 {
 	struct pglist_data *pgdat = NODE_DATA(nid);
-	struct platform_event *ev = pgdat->kswapd_wait;
 
-	if (!pgdat->kswapd)
-		return;
-	platform_thread_stop(pgdat->kswapd);
-	pgdat->kswapd = NULL;
-	pgdat->kswapd_wait = NULL;
-	platform_event_destroy(ev);
+	node_kthread_stop(&pgdat->kswapd, &pgdat->kswapd_wait);
 }
 
 bool kswapd_is_sleeping(int nid)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <vmm/log.h>
+#include <vmm/procfs.h>
 #include <vmm/qemu_balloon.h>
 
 #define QOM_PATH	"/machine/peripheral/" QEMU_BALLOON_ID
@@ -178,24 +179,6 @@ int qemu_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, s
 	return 1;
 }
 
-/* QEMU's resident memory: guest RAM it touched, plus QEMU itself. */
-static uint64_t qemu_rss(pid_t pid)
-{
-	unsigned long long kib = 0;
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib * 1024;
-}
-
 void qemu_balloon_query(void *ctx, json_t *into)
 {
 	struct qemu_balloon *qb = ctx;
@@ -204,7 +187,9 @@ void qemu_balloon_query(void *ctx, json_t *into)
 			    json_integer((json_int_t)(qb->target_pages * BALLOON_PAGE_SIZE)));
 	json_object_set_new(into, "actual_bytes",
 			    json_integer((json_int_t)(qb->actual_pages * BALLOON_PAGE_SIZE)));
-	json_object_set_new(into, "guest_resident_bytes", json_integer((json_int_t)qemu_rss(qb->qemu_pid)));
+	/* QEMU's resident memory: guest RAM it touched, plus QEMU itself. */
+	json_object_set_new(into, "guest_resident_bytes",
+			    json_integer((json_int_t)procfs_rss(qb->qemu_pid)));
 	json_object_set_new(into, "device", json_pack("{sI sI}",
 		"stats_updates", (json_int_t)qb->stats_updates,
 		"change_events", (json_int_t)qb->change_events));

@@ -20,6 +20,7 @@
 #include <vmm/cpu.h>
 #include <vmm/e820.h>
 #include <vmm/irqchip.h>
+#include <vmm/procfs.h>
 #include <vmm/run.h>
 #include <vmm/vm.h>
 
@@ -88,33 +89,12 @@ static void kvm_status(void *ctx, json_t *into)
 	}
 }
 
-/*
- * A field of a /proc/self file, in KiB; 0 if absent.  smaps_rollup walks
- * the page tables, so it is exact where status's RSS counters lag.
- */
-static uint64_t proc_kib(const char *file, const char *field)
-{
-	char line[256];
-	uint64_t v = 0;
-	size_t n = strlen(field);
-	FILE *f = fopen(file, "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			v = strtoull(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
+/* smaps_rollup walks the page tables, so it is exact where status's RSS counters lag. */
 static void print_stats(struct vm *vm)
 {
-	uint64_t rss = proc_kib("/proc/self/smaps_rollup", "Rss");
-	uint64_t shmem = proc_kib("/proc/self/smaps_rollup", "Pss_Shmem");
-	uint64_t hwm = proc_kib("/proc/self/status", "VmHWM");
+	uint64_t rss = procfs_kib("/proc/self/smaps_rollup", "Rss");
+	uint64_t shmem = procfs_kib("/proc/self/smaps_rollup", "Pss_Shmem");
+	uint64_t hwm = procfs_kib("/proc/self/status", "VmHWM");
 	uint64_t guest = guest_mem_resident(&vm->mem) >> 10;
 	uint64_t fe = atomic_load(&vm->stats.t_first_exit);
 	uint64_t ft = atomic_load(&vm->stats.t_first_tx);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <vmm/control/runtime.h>
+#include <vmm/procfs.h>
 
 #include <balloon/policy_ctl.h>
 
@@ -72,24 +73,6 @@ static uint64_t jint(json_t *o, const char *key)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-/* VmRSS of @pid in bytes, 0 if unknown. */
-static uint64_t pid_rss(int pid)
-{
-	char path[64], line[256];
-	unsigned long long kib = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib * 1024;
-}
-
 static int ebb_sample(void *ctx, struct policy_vm *v)
 {
 	struct ebb_vm *e = ctx;
@@ -105,7 +88,7 @@ static int ebb_sample(void *ctx, struct policy_vm *v)
 	v->kvm_exits = jint(r, "kvm_exits");
 	json_decref(r);
 	/* The host's view needs no balloon either. */
-	v->rss = pid_rss(e->pid);
+	v->rss = procfs_rss(e->pid);
 	r = policy_ebb_call(e->name, json_pack("{ss}", "execute", "query-balloon"), 5000, err,
 			    sizeof(err));
 	if (!r)

@@ -13,13 +13,13 @@
  * limit, so they can be written before the direct map exists) and from
  * the page allocator afterwards.
  */
-#include <guest/errno.h>
 #include <guest/memblock.h>
 #include <guest/pgtable.h>
 #include <guest/printk.h>
 #include <guest/smp.h>
 #include <guest/string.h>
 #include <guest/x86.h>
+#include <guestmm/errno.h>
 #include <guestmm/page_alloc.h>
 #include <guestmm/platform.h>
 

@@ -4,10 +4,10 @@
  * splitting a large transfer into requests the driver can take.
  */
 #include <guest/blkdev.h>
-#include <guest/errno.h>
 #include <guest/printk.h>
 #include <guest/string.h>
 #include <guest/time.h>
+#include <guestmm/errno.h>
 
 #define MAX_BLKDEVS	4
 

@@ -21,13 +21,13 @@
  */
 #define pr_fmt(fmt) "virtio_blk: " fmt
 #include <guest/blkdev.h>
-#include <guest/errno.h>
 #include <guest/pgtable.h>
 #include <guest/printk.h>
 #include <guest/sched.h>
 #include <guest/time.h>
 #include <guest/virtio.h>
 #include <guest/virtqueue.h>
+#include <guestmm/errno.h>
 #include <guestmm/spinlock.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ids.h>

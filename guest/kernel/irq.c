@@ -5,11 +5,11 @@
  * the end-of-interrupt to the local APIC).
  */
 #include <guest/apic.h>
-#include <guest/errno.h>
 #include <guest/interrupts.h>
 #include <guest/printk.h>
 #include <guest/sched.h>
 #include <guest/traps.h>
+#include <guestmm/errno.h>
 
 struct irq_desc {
 	irq_handler_t handler;

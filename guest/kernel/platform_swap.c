@@ -10,7 +10,7 @@
  * not come back from it, is never reported as done.
  */
 #include <guest/blkdev.h>
-#include <guest/errno.h>
+#include <guestmm/errno.h>
 #include <guestmm/page.h>
 #include <guestmm/platform.h>
 

@@ -20,12 +20,12 @@
 
 #include <guest/cmdline.h>
 #include <guest/control.h>
-#include <guest/errno.h>
 #include <guest/printk.h>
 #include <guest/sched.h>
 #include <guest/shell.h>
 #include <guest/string.h>
 #include <guest/uart.h>
+#include <guestmm/errno.h>
 #include <guestmm/spinlock.h>
 
 /* One request's output capture: the part of a line not yet sent. */

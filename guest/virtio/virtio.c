@@ -4,10 +4,10 @@
  * the initialisation sequence of virtio 1.2 section 3.1.1.
  */
 #define pr_fmt(fmt) "virtio: " fmt
-#include <guest/errno.h>
 #include <guest/printk.h>
 #include <guest/string.h>
 #include <guest/virtio.h>
+#include <guestmm/errno.h>
 
 #define MAX_VIRTIO_DEVICES	16
 /* Config reads give up after this many generation changes in a row. */

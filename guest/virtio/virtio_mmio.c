@@ -19,7 +19,6 @@
  */
 #define pr_fmt(fmt) "virtio-mmio: " fmt
 #include <guest/cmdline.h>
-#include <guest/errno.h>
 #include <guest/interrupts.h>
 #include <guest/pgtable.h>
 #include <guest/printk.h>
@@ -28,6 +27,7 @@
 #include <guest/virtio_mmio.h>
 #include <guest/virtqueue.h>
 #include <guest/x86.h>
+#include <guestmm/errno.h>
 #include <guestmm/gfp.h>
 #include <guestmm/slab.h>
 #include <linux/virtio_mmio.h>

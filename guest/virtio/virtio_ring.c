@@ -20,7 +20,7 @@
  * balloon's loopback tests can build this file hosted.
  */
 #include <guest/virtqueue.h>
-#include <guest/errno.h>
+#include <guestmm/errno.h>
 #include <guestmm/gfp.h>
 #include <guestmm/page.h>
 #include <guestmm/page_alloc.h>

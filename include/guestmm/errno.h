@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The errno values guestmm returns (negated, as the kernel does).
- * Freestanding: no <errno.h>.  The numbers are Linux's, so a hosted
- * program that also includes <errno.h> sees the same definitions.
+ * The errno values guestmm and the guest kernel return (negated, as the
+ * kernel does).  Freestanding: no <errno.h>.  The numbers are Linux's,
+ * so a hosted program that also includes <errno.h> sees the same
+ * definitions.
  */
 #ifndef GUESTMM_ERRNO_H
 #define GUESTMM_ERRNO_H
 
 #ifndef ENOENT
 #define ENOENT	2
+#endif
+#ifndef EIO
+#define EIO	5
 #endif
 #ifndef EAGAIN
 #define EAGAIN	11
@@ -19,8 +23,8 @@
 #ifndef EBUSY
 #define EBUSY	16
 #endif
-#ifndef EIO
-#define EIO	5
+#ifndef EEXIST
+#define EEXIST	17
 #endif
 #ifndef ENODEV
 #define ENODEV	19
@@ -30,6 +34,18 @@
 #endif
 #ifndef ENOSPC
 #define ENOSPC	28
+#endif
+#ifndef EROFS
+#define EROFS	30
+#endif
+#ifndef ERANGE
+#define ERANGE	34
+#endif
+#ifndef EOPNOTSUPP
+#define EOPNOTSUPP	95
+#endif
+#ifndef ETIMEDOUT
+#define ETIMEDOUT	110
 #endif
 
 #endif
