@@ -3,7 +3,7 @@
 # The Linux demo of `./quickstart.sh linux`: Debian's own kernel with ebb's
 # busybox initrd (tests/linux/mkinitrd.sh), 512 MiB over two NUMA nodes,
 # two vCPUs and a virtio-balloon driven by Linux's virtio_balloon module.
-# The guest shows nproc and free -m and touches 384 MiB; the host then
+# The guest shows nproc and free -m and touches 400 MiB with memhog; the host then
 # inflates the balloon by half (ebb balloon NAME 256M) and shows ebb's RSS
 # before and after; the guest shows free -m again, the host deflates, the
 # guest powers off.  Prints a commented transcript ("#" lines are comments,
