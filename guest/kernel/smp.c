@@ -4,12 +4,22 @@
  * (docs/smp.md).
  *
  * smp_call_function() runs one call at a time: the caller takes call_lock,
- * publishes the function, its argument and the set of target CPUs under a
- * new sequence number, sends CALL_FUNCTION_VECTOR to each target and waits
- * until every one has run it.  A target runs it from the IPI or, if it is
- * spinning on a lock with interrupts off, from that spin loop
+ * publishes the function and its argument, then raises each target CPU's
+ * own call_pending flag, sends it CALL_FUNCTION_VECTOR, and waits until
+ * every target has cleared its flag.  A target runs the call from the IPI
+ * or, if it is spinning on a lock with interrupts off, from that spin loop
  * (smp_call_poll() via platform_cpu_relax and the scheduler's lock): the
  * lock holder may be the very CPU waiting for it.
+ *
+ * One flag per target, set by the caller and cleared by that target only:
+ * a target reads the function only while its own flag is up, when the
+ * caller is still waiting for it and cannot have moved on to the next
+ * call.  (A shared sequence number and countdown were racy: a CPU that
+ * was not a target of one call could read that call's number and the
+ * next call's target set, answer the next call twice and drive its
+ * countdown below zero; the caller then waited forever with interrupts
+ * off, holding whatever lock it flushed under, or was released early
+ * while a TLB still held the old entry.)
  */
 #include <guest/apic.h>
 #include <guest/interrupts.h>
@@ -24,10 +34,7 @@ unsigned int nr_cpus_possible = 1;
 
 static struct {
 	int lock;
-	uint64_t seq;			/* written last by the caller */
-	uint64_t targets;		/* bit per CPU */
-	int pending;			/* targets that have not run it yet */
-	void (*fn)(void *);
+	void (*fn)(void *);	/* stable while any call_pending is up */
 	void *arg;
 } call;
 
@@ -43,13 +50,11 @@ void smp_call_poll(void)
 	/* A spinner may have interrupts on: stay on this CPU while answering for it. */
 	unsigned long flags = arch_local_irq_save();
 	struct percpu *p = this_cpu();
-	uint64_t seq = __atomic_load_n(&call.seq, __ATOMIC_ACQUIRE);
 
-	if (seq != p->call_seen && (READ_ONCE(call.targets) & (1ULL << p->cpu))) {
-		p->call_seen = seq;
+	if (__atomic_load_n(&p->call_pending, __ATOMIC_ACQUIRE)) {
 		p->nr_calls++;
 		call.fn(call.arg);
-		__atomic_fetch_sub(&call.pending, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&p->call_pending, 0, __ATOMIC_RELEASE);
 	}
 	arch_local_irq_restore(flags);
 }
@@ -79,16 +84,17 @@ void smp_call_function_many(uint64_t mask, void (*fn)(void *), void *arg)
 	}
 	call.fn = fn;
 	call.arg = arg;
-	call.targets = targets;
-	call.pending = 0;
-	for (uint64_t t = targets; t; t &= t - 1)	/* no popcnt without libgcc */
-		call.pending++;
-	__atomic_store_n(&call.seq, call.seq + 1, __ATOMIC_RELEASE);
+	for (unsigned int c = 0; c < n; c++) {
+		if (!(targets & (1ULL << c)))
+			continue;
+		/* Release: the target sees fn and arg once it sees its flag. */
+		__atomic_store_n(&percpu_areas[c].call_pending, 1, __ATOMIC_RELEASE);
+		apic_send_ipi(percpu_areas[c].apic_id, CALL_FUNCTION_VECTOR);
+	}
 	for (unsigned int c = 0; c < n; c++)
-		if (targets & (1ULL << c))
-			apic_send_ipi(percpu_areas[c].apic_id, CALL_FUNCTION_VECTOR);
-	while (__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE))
-		cpu_relax();
+		while ((targets & (1ULL << c)) &&
+		       __atomic_load_n(&percpu_areas[c].call_pending, __ATOMIC_ACQUIRE))
+			cpu_relax();
 	__atomic_store_n(&call.lock, 0, __ATOMIC_RELEASE);
 	arch_local_irq_restore(flags);
 }

@@ -45,7 +45,7 @@ struct percpu {
 	unsigned long relax_spins;	/* platform_cpu_relax() */
 	unsigned long lockup_jiffies;	/* its lockup check (guest/kernel/platform.c) */
 	uint64_t lockup_since, lockup_last;
-	uint64_t call_seen;		/* the last function call this CPU ran */
+	int call_pending;		/* a function call waits for this CPU (smp.c) */
 	unsigned long nr_ipis, nr_calls;	/* received: reschedule, function calls */
 };
 
