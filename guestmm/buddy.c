@@ -388,7 +388,7 @@ void free_one_page(struct zone *zone, struct page *page, unsigned long pfn,
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&zone->lock, flags);
+	zone_lock_irqsave(zone, flags);
 	if (unlikely(mt == MIGRATE_ISOLATE || get_pfnblock_migratetype(zone, pfn) == MIGRATE_ISOLATE))
 		mt = get_pfnblock_migratetype(zone, pfn);
 	__free_one_page(page, pfn, zone, order, mt, false);

@@ -67,7 +67,7 @@ static struct page *rmqueue_buddy(struct zone *zone, unsigned int order, int mt,
 	struct page *page = NULL;
 	unsigned long flags;
 
-	spin_lock_irqsave(&zone->lock, flags);
+	zone_lock_irqsave(zone, flags);
 	if (alloc_flags & ALLOC_HIGHATOMIC)
 		page = __rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
 	if (!page) {

@@ -82,7 +82,7 @@ static int rmqueue_bulk(struct zone *zone, unsigned int order, int count,
 	unsigned long flags;
 	int i;
 
-	spin_lock_irqsave(&zone->lock, flags);
+	zone_lock_irqsave(zone, flags);
 	for (i = 0; i < count; i++) {
 		struct page *page = __rmqueue(zone, order, mt, alloc_flags);
 
@@ -111,7 +111,7 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 	count = min(pcp->count, count);
 	pindex = pindex ? pindex - 1 : NR_PCP_LISTS - 1;
 
-	spin_lock_irqsave(&zone->lock, flags);
+	zone_lock_irqsave(zone, flags);
 	while (count > 0) {
 		struct list_head *list;
 		unsigned int order;
@@ -154,9 +154,12 @@ struct page *rmqueue_pcplist(struct zone *preferred, struct zone *zone,
 	/* Allocating again: stop escalating the free batch size. */
 	pcp->free_factor >>= 1;
 	list = &pcp->lists[order_to_pindex(mt, order)];
-	if (list_empty(list)) {
+	if (likely(!list_empty(list))) {
+		pcp->alloc_hits++;
+	} else {
 		int batch = READ_ONCE(pcp->batch), got;
 
+		pcp->alloc_refills++;
 		/* Scale high-order refills down, but always take a couple. */
 		if (order)
 			batch = max(batch >> order, 2);

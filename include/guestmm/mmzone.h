@@ -82,6 +82,8 @@ struct per_cpu_pages {
 	int high;		/* above this, free a batch back to the buddy */
 	int batch;		/* chunk size for buddy refill and free */
 	short free_factor;	/* batch scaling when freeing without allocating */
+	/* Allocations served from the lists as they were, and those that refilled them first. */
+	unsigned long alloc_hits, alloc_refills;
 	struct list_head lists[NR_PCP_LISTS];
 	/* This CPU's share of the zone's NUMA events, summed on read. */
 	unsigned long numa_event[NR_VM_NUMA_EVENT_ITEMS];
@@ -146,6 +148,12 @@ struct zone {
 
 	/* Written often: under the zone lock. */
 	spinlock_t lock __cacheline_aligned;
+	/*
+	 * Times the allocation and free paths (zone_lock_irqsave) found the
+	 * lock taken by another CPU: the contention the per-CPU lists exist
+	 * to avoid, which the SMP benchmark reports.
+	 */
+	unsigned long lock_contended;
 	struct free_area free_area[NR_PAGE_ORDERS];
 	unsigned long flags;		/* enum zone_flags bits */
 
@@ -163,6 +171,16 @@ struct zone {
 
 	long vm_stat[NR_VM_ZONE_STAT_ITEMS] __cacheline_aligned;	/* atomic */
 };
+
+/* The zone lock on the allocation and free paths, counting contention. */
+#define zone_lock_irqsave(zone, flags)					\
+	do {								\
+		(flags) = platform_irq_save();				\
+		if (unlikely(!spin_trylock(&(zone)->lock))) {		\
+			spin_lock(&(zone)->lock);			\
+			(zone)->lock_contended++;			\
+		}							\
+	} while (0)
 
 static inline unsigned long zone_end_pfn(const struct zone *z)
 {
