@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include <vmm/cli.h>
+#include <vmm/control/client.h>
 #include <vmm/control/proc.h>
 #include <vmm/control/runtime.h>
 #include <vmm/kvm_stats.h>
@@ -29,7 +30,6 @@
 /* Beyond the VM's own wait for the guest (60 s unless a request says otherwise). */
 #define CLI_TIMEOUT_MS		90000
 #define CLI_GRACE_MS		30000
-#define CLI_LINE_MAX		(16 << 20)
 
 const char cli_list_usage[] =
 "Usage: ebb list [--json]\n"
@@ -96,100 +96,43 @@ const char cli_balloon_usage[] =
 /* Connect to @name; prints why not.  fd or -1. */
 static int connect_vm(const char *name)
 {
-	char path[RUNTIME_PATH_MAX] = "";
-	int fd = runtime_connect(name);
+	char err[RUNTIME_PATH_MAX + 128];
+	int fd = control_client_connect(name, err, sizeof(err));
 
-	if (fd < 0) {
-		runtime_socket_path(name, path, sizeof(path));
-		if (!runtime_name_valid(name))
-			vmm_log("\"%s\" is not a VM name", name);
-		else if (errno == ENOENT || errno == ECONNREFUSED)
-			vmm_log("no running VM named %s (no live socket %s; see ebb list)", name, path);
-		else
-			vmm_log("cannot connect to %s: %s", path, strerror(errno));
-	}
+	if (fd < 0)
+		vmm_log("%s", err);
 	return fd;
 }
 
-/*
- * Send @line (newline added); read one line back, waiting up to @wait_ms,
- * into a malloc'd string.  NULL on failure.
- */
+/* control_client_roundtrip(), saying why it failed. */
 static char *roundtrip(int fd, const char *line, int wait_ms)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
+	char err[256];
+	char *ans = control_client_roundtrip(fd, line, wait_ms, err, sizeof(err));
 
-	if (!buf)
-		goto fail;
-	/* Refused (a stranger, a line too long), the VM hangs up mid-write after saying why: read it. */
-	if (dprintf(fd, "%s\n", line) < 0 && errno != EPIPE && errno != ECONNRESET)
-		goto fail;
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, wait_ms) <= 0) {
-			vmm_log("no answer from the VM in %d s", wait_ms / 1000);
-			goto fail;
-		}
-		if (len + 1 == cap) {
-			char *nb = cap < CLI_LINE_MAX ? realloc(buf, cap * 2) : NULL;
-
-			if (!nb)
-				goto fail;
-			buf = nb;
-			cap *= 2;
-		}
-		/* Byte by byte: what follows the line (console output) stays in the socket. */
-		n = recv(fd, buf + len, 1, 0);
-		if (n <= 0) {
-			vmm_log("the VM closed the connection");
-			goto fail;
-		}
-		if (buf[len] == '\n') {
-			buf[len] = '\0';
-			return buf;
-		}
-		len++;
-	}
-fail:
-	free(buf);
-	return NULL;
+	if (!ans)
+		vmm_log("%s", err);
+	return ans;
 }
 
 /* One command to VM @name.  The reply object (caller decrefs) or NULL with *st set. */
 static json_t *call(const char *name, json_t *req, int wait_ms, int *st)
 {
-	char *line = json_dumps(req, JSON_COMPACT), *ans;
-	json_t *reply = NULL;
-	int fd = connect_vm(name);
+	enum control_client_fail fail;
+	char err[RUNTIME_PATH_MAX + 128];
+	json_t *reply = control_client_request(name, req, wait_ms, &fail, err, sizeof(err));
 
-	json_decref(req);
-	*st = EBB_CLI_NO_VM;
-	if (fd < 0 || !line)
-		goto out;
-	*st = EBB_CLI_BROKEN;
-	ans = roundtrip(fd, line, wait_ms);
-	if (ans) {
-		reply = json_loads(ans, 0, NULL);
-		if (!reply)
-			vmm_log("the VM answered something that is not JSON: %.200s", ans);
-		free(ans);
+	if (!reply) {
+		vmm_log("%s", err);
+		*st = fail == CONTROL_CLIENT_NO_VM ? EBB_CLI_NO_VM : EBB_CLI_BROKEN;
+		return NULL;
 	}
-	if (reply && !json_object_get(reply, "return")) {
-		json_t *e = json_object_get(reply, "error");
-
-		vmm_log("%s: %s", name, json_string_value(json_object_get(e, "desc")) ?
-			json_string_value(json_object_get(e, "desc")) : "error");
+	if (!json_object_get(reply, "return")) {
+		vmm_log("%s: %s", name, control_client_error(reply));
 		json_decref(reply);
-		reply = NULL;
 		*st = EBB_CLI_FAILED;
+		return NULL;
 	}
-out:
-	if (fd >= 0)
-		close(fd);
-	free(line);
 	return reply;
 }
 
@@ -246,7 +189,7 @@ int cli_list(int argc, char **argv)
 		return EBB_CLI_USAGE;
 	nent = scandir(dir, &ent, NULL, alphasort);
 	for (int i = 0; i < nent; i++) {
-		char name[256];
+		char name[256], err[256];
 		size_t n = strlen(ent[i]->d_name);
 		char *ans;
 		json_t *r;
@@ -257,7 +200,8 @@ int cli_list(int argc, char **argv)
 			name[n - 5] = '\0';
 			fd = runtime_connect(name);
 			if (fd >= 0) {	/* else stale: its VM is gone */
-				ans = roundtrip(fd, "{\"execute\":\"query-status\"}", CLI_TIMEOUT_MS);
+				ans = control_client_roundtrip(fd, "{\"execute\":\"query-status\"}",
+							       CLI_TIMEOUT_MS, err, sizeof(err));
 				r = ans ? json_loads(ans, 0, NULL) : NULL;
 				if (r && json_object_get(r, "return"))
 					json_array_append(all, json_object_get(r, "return"));

@@ -8,13 +8,11 @@
  * connection per request: the socket is local and the VM may restart.
  */
 #include <dirent.h>
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include <vmm/control/client.h>
 #include <vmm/control/runtime.h>
 #include <vmm/procfs.h>
 
@@ -28,41 +26,19 @@ struct ebb_vm {
 json_t *policy_ebb_call(const char *name, json_t *req, int timeout_ms, char *err,
 			size_t errlen)
 {
-	char *line = json_dumps(req, JSON_COMPACT), buf[65536];
-	json_t *ans = NULL, *ret = NULL;
-	size_t len = 0;
-	int fd = runtime_connect(name);
+	enum control_client_fail fail;
+	char why[RUNTIME_PATH_MAX + 128];
+	json_t *ans = control_client_request(name, req, timeout_ms, &fail, why, sizeof(why));
+	json_t *ret;
 
-	json_decref(req);
-	if (fd < 0 || !line) {
-		snprintf(err, errlen, "%s: cannot connect: %s", name, strerror(errno));
-		goto out;
+	if (!ans) {
+		snprintf(err, errlen, "%s: %s", name, why);
+		return NULL;
 	}
-	if (dprintf(fd, "%s\n", line) < 0) {
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
-		goto out;
-	}
-	while (!memchr(buf, '\n', len)) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (len == sizeof(buf) || poll(&p, 1, timeout_ms) <= 0 ||
-		    (n = read(fd, buf + len, sizeof(buf) - len)) <= 0) {
-			snprintf(err, errlen, "%s: no answer", name);
-			goto out;
-		}
-		len += (size_t)n;
-	}
-	ans = json_loadb(buf, (size_t)((char *)memchr(buf, '\n', len) - buf), 0, NULL);
 	ret = json_incref(json_object_get(ans, "return"));
 	if (!ret)
-		snprintf(err, errlen, "%s: %s", name, json_string_value(json_object_get(
-			json_object_get(ans, "error"), "desc")) ?: "bad answer");
-out:
+		snprintf(err, errlen, "%s: %s", name, control_client_error(ans));
 	json_decref(ans);
-	free(line);
-	if (fd >= 0)
-		close(fd);
 	return ret;
 }
 

@@ -36,8 +36,9 @@ struct policy_target {
 };
 
 /*
- * One request to ebb VM @name's control socket (steals @req): the
- * "return" value (a new reference), or NULL with a message.
+ * One request to ebb VM @name's control socket (steals @req), through
+ * vmm/control/client.c: the "return" value (a new reference), or NULL
+ * with a message.
  */
 json_t *policy_ebb_call(const char *name, json_t *req, int timeout_ms, char *err,
 			size_t errlen);
