@@ -21,9 +21,9 @@
 
 #include <pthread.h>
 
-#include <balloon/device.h>
 #include <guest/virtio.h>
 #include <vmm/memory.h>
+#include <vmm/virtio/balloon.h>
 
 #define LOOPBACK_MAX_VQS	BALLOON_NR_VQS
 

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <balloon/device.h>
 #include <vmm/layout.h>
+#include <vmm/virtio/balloon.h>
 
 #define EBB_MAX_CPUS		64
 #define EBB_DEFAULT_MEM		(512ULL << 20)

@@ -2,8 +2,8 @@
 /*
  * The balloon on the QEMU backend: QEMU's own virtio-balloon-device,
  * steered over QMP, behind the same monitor_backend operations as the
- * KVM backend's device (vmm/balloon.c), so `ebb balloon` and balloond
- * cannot tell them apart.
+ * KVM backend's device (vmm/virtio/balloon.c), so `ebb balloon` and
+ * balloond cannot tell them apart.
  *
  * QMP answers later, so the backend keeps what QEMU last said: the target
  * it accepted, the guest's `actual` (BALLOON_CHANGE events, which QEMU
@@ -26,9 +26,9 @@
 
 #include <jansson.h>
 
-#include <balloon/device.h>
 #include <vmm/monitor.h>
 #include <vmm/qmp.h>
+#include <vmm/virtio/balloon.h>
 
 #define QEMU_BALLOON_ID		"ebb-balloon"	/* its qdev id: /machine/peripheral/ID */
 #define QEMU_BALLOON_TICK_MS	1000

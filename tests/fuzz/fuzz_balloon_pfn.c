@@ -24,7 +24,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
-#include <balloon/device.h>
+#include <vmm/virtio/balloon.h>
 
 #include "fuzz_guest_mem.h"
 

@@ -14,7 +14,7 @@
 #include <linux/virtio_balloon.h>
 #include <linux/virtio_config.h>
 
-#include <balloon/device.h>
+#include <vmm/virtio/balloon.h>
 
 #include "fuzz_virtq.h"
 

@@ -13,7 +13,7 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#include <balloon/device.h>
+#include <vmm/virtio/balloon.h>
 
 #include "unit.h"
 #include "virtio_test.h"

@@ -10,8 +10,8 @@
 
 #include <linux/virtio_config.h>
 
-#include <balloon/device.h>
 #include <vmm/fault_inject.h>
+#include <vmm/virtio/balloon.h>
 
 #include "unit.h"
 #include "virtio_test.h"

@@ -14,11 +14,11 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#include <balloon/device.h>
 #include <vmm/memory.h>
 #include <vmm/monitor.h>
 #include <vmm/qemu_balloon.h>
 #include <vmm/qmp.h>
+#include <vmm/virtio/balloon.h>
 
 #include "unit.h"
 #include "virtio_test.h"

@@ -15,8 +15,8 @@
  * Requests are served on the device's own thread, woken by the queue
  * notifications and by the stats timer.
  */
-#ifndef EBB_BALLOON_DEVICE_H
-#define EBB_BALLOON_DEVICE_H
+#ifndef VMM_VIRTIO_BALLOON_H
+#define VMM_VIRTIO_BALLOON_H
 
 #include <pthread.h>
 #include <stdbool.h>

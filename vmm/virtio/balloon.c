@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * virtio-balloon, device side (include/balloon/device.h).
+ * virtio-balloon, device side (include/vmm/virtio/balloon.h), and the KVM
+ * backend's balloon commands on the control socket (balloon / query-balloon:
+ * monitor_backend.balloon_set and balloon_query), as the device that
+ * serves them owns them.
  *
  * Inflate and deflate requests are arrays of le32 PFNs in the chain's
  * device-readable part; reporting requests are device-writable buffers
@@ -15,6 +18,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +30,11 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 
-#include <balloon/device.h>
 #include <vmm/fault_inject.h>
 #include <vmm/log.h>
 #include <vmm/memory.h>
+#include <vmm/virtio/balloon.h>
+#include <vmm/vm.h>
 
 #define HUGE_PAGE	(2UL << 20)
 
@@ -468,4 +473,56 @@ const char *balloon_stat_name(unsigned int tag)
 	if (tag >= EBB_BALLOON_S_BASE && tag < EBB_BALLOON_S_END)
 		return ebb_names[tag - EBB_BALLOON_S_BASE];
 	return NULL;
+}
+
+/* --- the control socket's balloon commands (KVM backend) --- */
+
+int vm_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen)
+{
+	struct vm *vm = ctx;
+
+	if (pages > vm->mem.layout.mem_size / BALLOON_PAGE_SIZE || pages > UINT32_MAX) {
+		snprintf(err, errlen, "a balloon of %" PRIu64 " pages is larger than the guest's RAM",
+			 pages);
+		return -1;
+	}
+	balloon_dev_set_target(&vm->balloon, (uint32_t)pages);
+	return 0;
+}
+
+static json_t *guest_stats(const struct balloon_guest_stats *st)
+{
+	json_t *o = json_object();
+
+	for (unsigned int t = 0; t < BALLOON_S_LINUX_NR; t++)
+		if (st->linux_have & (1U << t))
+			json_object_set_new(o, balloon_stat_name(t),
+					    json_integer((json_int_t)st->linux_val[t]));
+	for (unsigned int t = 0; t < EBB_BALLOON_S_NR; t++)
+		if (st->ebb_have & (1U << t))
+			json_object_set_new(o, balloon_stat_name(EBB_BALLOON_S_BASE + t),
+					    json_integer((json_int_t)st->ebb_val[t]));
+	return o;
+}
+
+void vm_balloon_query(void *ctx, json_t *into)
+{
+	struct vm *vm = ctx;
+	struct balloon_dev_info i;
+	const struct balloon_dev_counters *c = &i.counters;
+
+	balloon_dev_info(&vm->balloon, &i);
+	json_object_set_new(into, "target_bytes", json_integer((json_int_t)i.num_pages * 4096));
+	json_object_set_new(into, "actual_bytes", json_integer((json_int_t)i.actual * 4096));
+	json_object_set_new(into, "features", json_integer((json_int_t)i.features));
+	json_object_set_new(into, "guest_resident_bytes",
+			    json_integer((json_int_t)guest_mem_resident(&vm->mem)));
+	json_object_set_new(into, "device", json_pack("{sI sI sI sI sI sI sI sI}",
+		"inflated_pages", (json_int_t)c->inflated, "deflated_pages", (json_int_t)c->deflated,
+		"reported_pages", (json_int_t)c->reported, "discards", (json_int_t)c->discards,
+		"discard_errors", (json_int_t)c->discard_errors,
+		"discard_error_pages", (json_int_t)c->discard_error_pages,
+		"rejected", (json_int_t)c->rejected,
+		"stats_updates", (json_int_t)c->stats_updates));
+	json_object_set_new(into, "stats", guest_stats(&i.stats));
 }
