@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <balloon/driver.h>
 #include <balloon/loopback.h>
+#include <guest/virtio_balloon.h>
 #include <guestmm/page_alloc.h>
 #include <hosted/hosted.h>
 

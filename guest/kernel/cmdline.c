@@ -6,10 +6,10 @@
  * Unknown parameters are kept quiet, as Linux hands them to init.
  */
 #include <balloon/balloon.h>
-#include <balloon/driver.h>
 #include <guest/cmdline.h>
 #include <guest/printk.h>
 #include <guest/string.h>
+#include <guest/virtio_balloon.h>
 
 char boot_command_line[COMMAND_LINE_SIZE];
 struct boot_options boot_options;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the balloon driver (balloon/driver.c, in the guest) and the device
+ * What the balloon driver (guest/drivers/virtio_balloon.c) and the device
  * (vmm/virtio/balloon.c, in the VMM) agree on beyond the virtio 1.2 text.
  * Everything the specification names comes from <linux/virtio_balloon.h>;
  * this file adds only what that header lacks on older systems and what is

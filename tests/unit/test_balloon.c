@@ -12,8 +12,8 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 
-#include <balloon/driver.h>
 #include <balloon/loopback.h>
+#include <guest/virtio_balloon.h>
 #include <guestmm/compaction.h>
 #include <guestmm/migrate.h>
 #include <guestmm/shrinker.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * virtio-balloon, driver side (include/balloon/driver.h).
+ * virtio-balloon, driver side (include/guest/virtio_balloon.h).
  *
  * Inflating: the balloon thread allocates movable pages without reserves
  * or retries (a balloon must never be why the guest runs out), tells the
@@ -27,8 +27,8 @@
  * wait sleeps).  Queue callbacks only signal events.
  */
 #include <balloon/balloon.h>
-#include <balloon/driver.h>
 #include <guest/virtio.h>
+#include <guest/virtio_balloon.h>
 #include <guest/virtqueue.h>
 #include <guestmm/errno.h>
 #include <guestmm/gfp.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The virtio-balloon driver (balloon/driver.c), guest side.  Freestanding:
+ * The virtio-balloon driver (guest/drivers/virtio_balloon.c), guest side.  Freestanding:
  * it uses guestmm (page allocator, shrinkers, migration, OOM notifier,
  * platform threads and events) and the virtio driver API, so the same
  * object runs in the guest kernel and, through the loopback transport
@@ -11,8 +11,8 @@
  * Every inflation is accounted (struct balloon_inflation) and shown in
  * /proc/balloon and in the stats the host reads.
  */
-#ifndef EBB_BALLOON_DRIVER_H
-#define EBB_BALLOON_DRIVER_H
+#ifndef GUEST_VIRTIO_BALLOON_H
+#define GUEST_VIRTIO_BALLOON_H
 
 #include <guestmm/compiler.h>
 #include <guestmm/seq_buf.h>
