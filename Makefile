@@ -79,7 +79,6 @@ include guestmm/Makefile.inc
 include hosted/Makefile.inc
 -include guest/Makefile.inc
 -include vmm/Makefile.inc
--include balloon/Makefile.inc
 -include balloon/policy/Makefile.inc
 include tests/Makefile.inc
 -include tests/fuzz/Makefile.inc

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The balloon's throughput and latency, driver and device in one process
- * through the loopback transport (include/balloon/loopback.h): inflate
+ * through the loopback transport (include/hosted/balloon_loopback.h): inflate
  * and deflate 256 MiB of memory the guest had touched (MiB/s, and how
  * much of it left the process's RSS), and free page reporting's latency
  * from freeing 200 MiB to 90% of it reported.  Not nested: the device
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <balloon/loopback.h>
 #include <guest/virtio_balloon.h>
 #include <guestmm/page_alloc.h>
+#include <hosted/balloon_loopback.h>
 #include <hosted/hosted.h>
 
 #include "bench_util.h"

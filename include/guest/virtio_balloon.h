@@ -4,7 +4,7 @@
  * it uses guestmm (page allocator, shrinkers, migration, OOM notifier,
  * platform threads and events) and the virtio driver API, so the same
  * object runs in the guest kernel and, through the loopback transport
- * (include/balloon/loopback.h), in a hosted unit test.
+ * (include/hosted/balloon_loopback.h), in a hosted unit test.
  *
  * One kernel thread moves the balloon towards the host's target in
  * batches of BALLOON_BATCH pages; a second one reports free memory.

@@ -12,12 +12,12 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 
-#include <balloon/loopback.h>
 #include <guest/virtio_balloon.h>
 #include <guestmm/compaction.h>
 #include <guestmm/migrate.h>
 #include <guestmm/shrinker.h>
 #include <guestmm/slab.h>
+#include <hosted/balloon_loopback.h>
 
 #include "mm_test.h"
 #include "unit.h"

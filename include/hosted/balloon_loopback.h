@@ -16,8 +16,8 @@
  * same initialisation sequence and provides virtio_cread_bytes() and
  * virtio_device_fail().
  */
-#ifndef EBB_BALLOON_LOOPBACK_H
-#define EBB_BALLOON_LOOPBACK_H
+#ifndef HOSTED_BALLOON_LOOPBACK_H
+#define HOSTED_BALLOON_LOOPBACK_H
 
 #include <pthread.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The loopback virtio transport (include/balloon/loopback.h): the guest
+ * The loopback virtio transport (include/hosted/balloon_loopback.h): the guest
  * side of virtio-mmio, with every register access a call into the
  * device's emulation instead of an MMIO exit.
  */
@@ -10,8 +10,8 @@
 
 #include <linux/virtio_mmio.h>
 
-#include <balloon/loopback.h>
 #include <guest/virtqueue.h>
+#include <hosted/balloon_loopback.h>
 #include <hosted/hosted.h>
 #include <vmm/layout.h>
 
