@@ -15,7 +15,7 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # 4 nest vCPUs for the 4 guest vCPUs: fewer lock holders descheduled under a spinner.
-tests/nested/kvm-run.sh --timeout "${SMP_E2E_TIMEOUT:-1500}" --mem 2048 --smp 4 --file "$EBB:$EBB" \
+tests/nested/kvm-run.sh --timeout "${SMP_E2E_TIMEOUT:-600}" --mem 2048 --smp 4 --file "$EBB:$EBB" \
 	-- tests/e2e/test_smp_checks.sh | tee "$log"
 st=${PIPESTATUS[0]}
 pass=$(grep -c '^PASS ' "$log")

@@ -12,11 +12,16 @@
 #              every page of the 4 address spaces verified (0 bad), pswpout
 #              and pswpin > 0, /proc/zoneinfo shows each CPU's pageset,
 #              (the function-call IPIs each CPU took are printed)
-#   migrate    --cpus 4, 128M: a 16M anon run that ends early leaves holes
-#              between the pages of two 40M anon readers/writers that run
-#              on while `run highorder 9 20` compacts under them: pages they
-#              use migrate (pgmigrate_success > 0) while their tasks run on
-#              other CPUs (TLB shootdown IPIs), every page verified
+#   migrate    --cpus 4, 256M: two 96M anon readers/writers run in the
+#              background while a 40M sequential run in the foreground
+#              faults at the same time, so their pages share pageblocks;
+#              when it ends it leaves holes between the readers' pages, and
+#              right then, the readers still running, a full compaction
+#              (/proc/sys/vm/compact_memory) moves their pages into those
+#              holes: pgmigrate_success > 0 with the tasks running on other
+#              CPUs (TLB shootdown IPIs taken), every page of the three runs
+#              verified, no bad page; `run highorder 9 20` and a second
+#              compaction follow
 #   numa       --cpus 4 --numa 2: the SRAT puts CPUs 0-1 on node 0, 2-3 on
 #              node 1; the guest says so
 #
@@ -24,7 +29,7 @@
 # figures; exits 0 when all passed.
 EBB=${EBB:-build/ebb}
 TMP=${TMPDIR:-/tmp}/ebb-smp-e2e.$$
-T=${SMP_TEST_TIMEOUT:-400}
+T=${SMP_TEST_TIMEOUT:-240}
 mkdir -p "$TMP"
 pass=0
 fail=0
@@ -32,6 +37,9 @@ fail=0
 ok() { echo "PASS smp: $1"; pass=$((pass + 1)); }
 bad() {
 	echo "FAIL smp: $1: $2"
+	# What went wrong is usually far above the last lines: say it first.
+	[ -s "$TMP/out" ] && grep -n 'verified\|bad\|BUG\|Oops\|panic\|status\|segfault\|killed' "$TMP/out" |
+		head -n 40 | sed 's/^/    > /'
 	[ -s "$TMP/out" ] && sed 's/^/    | /' "$TMP/out" | tail -n 30
 	[ -s "$TMP/err" ] && sed 's/^/    ! /' "$TMP/err" | tail -n 10
 	fail=$((fail + 1))
@@ -79,6 +87,7 @@ in=$(vmstat pswpin)
 if [ $st -ne 0 ]; then bad swap "exit status $st, want 0"
 elif [ "$verified" -ne 4 ]; then bad swap "$verified of 4 threads verified every page with 0 bad"
 elif ! has "anon: done in .*status 0"; then bad swap "the job's status is not 0"
+elif has "Bad page state"; then bad swap "a bad page was reported"
 elif [ "$out" -le 0 ] || [ "$in" -le 0 ]; then bad swap "pswpout $out pswpin $in: did not swap both ways"
 elif ! has "cpu: 3"; then bad swap "/proc/zoneinfo shows no pageset of CPU 3"
 else
@@ -88,14 +97,15 @@ else
 fi
 
 # migrate
-guest --cpus 4 --mem 128M -- \
-	"run anon 16M random &; run anon --threads 2 40M random &; sleep 15; run highorder 9 20; run highorder 9 20; run highorder 9 20; wait; cat /proc/vmstat; cat /proc/cpuinfo"
+guest --cpus 4 --mem 256M -- \
+	"run anon --threads 2 96M random &; run anon 40M seq; echo 1 >/proc/sys/vm/compact_memory; run highorder 9 20; echo 1 >/proc/sys/vm/compact_memory; wait; cat /proc/vmstat; cat /proc/cpuinfo"
 verified=$(count 'pages verified, 0 bad')
 mig=$(vmstat pgmigrate_success)
 stall=$(vmstat compact_stall)
 calls=$(awk '/^call ipis/ { n += $4 } END { print n + 0 }' "$TMP/out")
 if [ $st -ne 0 ]; then bad migrate "exit status $st, want 0"
 elif [ "$verified" -ne 3 ]; then bad migrate "$verified of 3 anon runs verified every page with 0 bad"
+elif has "Bad page state"; then bad migrate "a bad page was reported"
 elif [ "$mig" -le 0 ]; then bad migrate "pgmigrate_success $mig: nothing migrated under the readers"
 elif [ "$calls" -le 0 ]; then bad migrate "no function-call IPI was taken: no shootdown reached another CPU"
 else ok "migrate: compaction migrated $mig pages ($stall stalls) under 2 running readers, $calls shootdown IPIs, every page verified"; fi
