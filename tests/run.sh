@@ -98,6 +98,8 @@ kvm | all)
 		tests/e2e/linux-devices.sh
 	run_script "seccomp filters: each thread kind, --no-seccomp (QEMU backend here, KVM nested)" \
 		tests/e2e/test_seccomp.sh
+	run_script "the embedded guest on 4 vCPUs: bring-up, swap and migration on every CPU (KVM nested)" \
+		tests/e2e/test_smp.sh
 	;;&
 all)
 	run_script "guest kernel under QEMU microvm" tests/e2e/guest_qemu.sh
