@@ -75,6 +75,13 @@ uint64_t cycles_to_ns(uint64_t cycles)
 	return (uint64_t)(((unsigned __int128)cycles * tsc_mult) >> 32);
 }
 
+uint64_t tsc_ns_since(uint64_t t0)
+{
+	uint64_t now = rdtsc();
+
+	return now > t0 ? cycles_to_ns(now - t0) : 0;
+}
+
 uint64_t clock_ns_since_boot(void)
 {
 	if (!tsc_mult)

@@ -118,7 +118,7 @@ static bool check_page(struct anon_run *r, unsigned long idx)
 	}
 	ok = p[0] == pattern_word(idx, gen, 0);		/* the faulting access */
 	if (t0) {
-		uint64_t ns = cycles_to_ns(rdtsc() - t0);
+		uint64_t ns = tsc_ns_since(t0);	/* the fault may have moved us */
 
 		if (pte_is_swap(pte))
 			lat_hist_add(&r->st->swapin, ns);

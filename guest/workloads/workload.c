@@ -87,7 +87,7 @@ struct page *workload_alloc_pages(struct alloc_stats *st, gfp_t gfp, unsigned in
 
 	if (!page)
 		st->failed++;
-	alloc_stats_add(st, wakeups, cycles_to_ns(rdtsc() - t0));
+	alloc_stats_add(st, wakeups, tsc_ns_since(t0));	/* possibly on another CPU */
 	return page;
 }
 

@@ -22,6 +22,12 @@ void tsc_init(void);
 uint64_t clock_ns_since_boot(void);
 /* TSC cycles to nanoseconds at the calibrated rate. */
 uint64_t cycles_to_ns(uint64_t cycles);
+/*
+ * Nanoseconds since rdtsc() read @t0, possibly on another CPU: 0 if this
+ * CPU's TSC is behind that reading (the task moved to a CPU whose TSC
+ * the bring-up handshake left a little behind), never a wrapped value.
+ */
+uint64_t tsc_ns_since(uint64_t t0);
 
 /* Busy-wait; for drivers, not for waiting on other tasks (see msleep()). */
 void udelay(unsigned long usecs);
