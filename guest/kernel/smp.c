@@ -26,7 +26,11 @@
 #include <guest/printk.h>
 #include <guest/sched.h>
 #include <guest/smp.h>
+#include <guest/time.h>
 #include <guest/x86.h>
+
+/* A target that has not run a function call after this long is stuck (softlockup's 20 s). */
+#define CALL_STUCK_NS	(20 * NSEC_PER_SEC)
 
 struct percpu percpu_areas[NR_CPUS];
 unsigned int nr_cpus_online = 1;
@@ -64,6 +68,31 @@ static void call_function_interrupt(void)
 	smp_call_poll();
 }
 
+/*
+ * Wait for @cpu to run the call.  A CPU that never answers leaves this one
+ * spinning with interrupts off, and the lock it flushes under makes the
+ * others report lockups on that lock instead: say who is not answering.
+ * Only waits seen less than a second apart count (a host that stopped
+ * the VM for a while is no lockup), as in the lock spinners' own check.
+ */
+static void call_wait(unsigned int cpu)
+{
+	uint64_t last = clock_ns_since_boot(), waited = 0;
+
+	while (__atomic_load_n(&percpu_areas[cpu].call_pending, __ATOMIC_ACQUIRE)) {
+		uint64_t now;
+
+		cpu_relax();
+		now = clock_ns_since_boot();
+		if (now > last && now - last < NSEC_PER_SEC)
+			waited += now - last;
+		last = now;
+		if (waited > CALL_STUCK_NS)
+			panic("smp: CPU %u has not answered CPU %u's function call for %llu s", cpu,
+			      smp_processor_id(), (unsigned long long)(waited / NSEC_PER_SEC));
+	}
+}
+
 void smp_call_function_many(uint64_t mask, void (*fn)(void *), void *arg)
 {
 	unsigned int n = READ_ONCE(nr_cpus_online);
@@ -92,9 +121,8 @@ void smp_call_function_many(uint64_t mask, void (*fn)(void *), void *arg)
 		apic_send_ipi(percpu_areas[c].apic_id, CALL_FUNCTION_VECTOR);
 	}
 	for (unsigned int c = 0; c < n; c++)
-		while ((targets & (1ULL << c)) &&
-		       __atomic_load_n(&percpu_areas[c].call_pending, __ATOMIC_ACQUIRE))
-			cpu_relax();
+		if (targets & (1ULL << c))
+			call_wait(c);
 	__atomic_store_n(&call.lock, 0, __ATOMIC_RELEASE);
 	arch_local_irq_restore(flags);
 }
