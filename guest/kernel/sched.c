@@ -37,11 +37,7 @@ static unsigned int nr_queued;
 static uint64_t idle_cpus;		/* bit per CPU halted in cpu_idle() */
 static int next_pid = 1;
 
-/* preempt_disable()'s operand, before the shorthand below hides the member's name. */
-enum { PREEMPT_COUNT_OFFSET = offsetof(struct percpu, preempt_count) };
-
 #define need_resched	(this_cpu()->need_resched)
-#define preempt_count	(this_cpu()->preempt_count)
 #define irq_depth	(this_cpu()->irq_depth)
 #define idle_task	(this_cpu()->idle)
 
@@ -272,43 +268,21 @@ void yield(void)
 
 void cond_resched(void)
 {
-	if (READ_ONCE(need_resched) && !preempt_count && !irq_depth)
+	if (READ_ONCE(need_resched) && !irq_depth)
 		schedule();
 }
 
 bool sched_relax_yield(void)
 {
-	if (irq_depth || preempt_count || current == idle_task || !nr_queued)
+	if (irq_depth || current == idle_task || !nr_queued)
 		return false;
 	schedule();
 	return true;
 }
 
-/*
- * One instruction on %gs: an interrupt (and the migration it may cause)
- * comes before or after it, never between finding this CPU's counter and
- * changing it.
- */
-void preempt_disable(void)
-{
-	__asm__ volatile("incl %%gs:%c0" : : "i"(PREEMPT_COUNT_OFFSET)
-			 : "memory");
-}
-
-void preempt_enable(void)
-{
-	__asm__ volatile("decl %%gs:%c0" : : "i"(PREEMPT_COUNT_OFFSET)
-			 : "memory");
-}
-
-bool in_interrupt(void)
-{
-	return irq_depth != 0;
-}
-
 bool in_atomic(void)
 {
-	return irq_depth || preempt_count;
+	return irq_depth != 0;
 }
 
 void irq_enter(void)
@@ -319,7 +293,7 @@ void irq_enter(void)
 void irq_exit(void)
 {
 	irq_depth--;
-	if (!irq_depth && need_resched && !preempt_count)
+	if (!irq_depth && need_resched)
 		schedule();
 }
 
@@ -458,14 +432,6 @@ struct task_struct *kthread_run(int (*fn)(void *), void *arg, const char *name)
 struct task_struct *kthread_run_held(int (*fn)(void *), void *arg, const char *name)
 {
 	return __kthread_run(fn, arg, name, 1);
-}
-
-void get_task(struct task_struct *t)
-{
-	unsigned long flags = sched_lock_irqsave();
-
-	t->refs++;
-	sched_unlock_irqrestore(flags);
 }
 
 int task_wait(struct task_struct *t)

@@ -8,9 +8,9 @@
  * A fault in the user half belongs to the running task's address space
  * (include/guest/task_mm.h).  Resolving it may sleep (reclaim, swap I/O),
  * so interrupts go back on for it, which is only safe when the faulting
- * code could have slept itself: interrupts were on, no interrupt handler
- * and no preemption-off section (so no spinlock) was running.  A fault
- * guestmm refuses is a bad access by the task: it gets its "signal".
+ * code could have slept itself: interrupts were on and no interrupt
+ * handler was running.  A fault guestmm refuses is a bad access by the
+ * task: it gets its "signal".
  *
  * Anything else nobody resolves is a kernel bug: report it (address,
  * error code, RIP, registers) and stop, via die().

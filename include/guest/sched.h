@@ -5,7 +5,7 @@
  * Every task is a kernel thread with its own stack.  The LAPIC timer tick
  * preempts the running task when its slice (one tick) is used up and
  * another task is runnable; code that must not be switched away from
- * disables interrupts (or preemption), which also keeps it on its CPU.
+ * disables interrupts, which also keeps it on its CPU.
  * Each CPU has an idle task (the boot context on CPU 0) that halts when
  * nothing is runnable (docs/smp.md).
  *
@@ -120,7 +120,6 @@ struct task_struct *kthread_run(int (*fn)(void *), void *arg, const char *name);
  * can be read with task_wait() (which drops the hold) even after it ends.
  */
 struct task_struct *kthread_run_held(int (*fn)(void *), void *arg, const char *name);
-void get_task(struct task_struct *t);
 int task_wait(struct task_struct *t);
 /* Ask a held thread to stop (kthread_should_stop() turns true), wait for it. */
 int kthread_stop(struct task_struct *t);
@@ -139,11 +138,10 @@ bool sched_relax_yield(void);
 
 void msleep(unsigned int msecs);
 
-/* Preemption off: the tick will not switch tasks (interrupts still run). */
-void preempt_disable(void);
-void preempt_enable(void);
-bool in_interrupt(void);
-/* In an interrupt or with preemption off: may not sleep. */
+/*
+ * In an interrupt: may not sleep.  There is no preemption-off count:
+ * code that must not be switched away from disables interrupts.
+ */
 bool in_atomic(void);
 void irq_enter(void);
 /* Leaving an interrupt: switch tasks if the tick asked for it. */

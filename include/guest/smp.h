@@ -38,7 +38,6 @@ struct percpu {
 	struct task_struct *idle;
 	struct task_struct *switched_from;	/* for finish_task_switch() */
 	bool need_resched;
-	int preempt_count;
 	int irq_depth;
 
 	uint64_t loaded_cr3;		/* guest/arch/pgtable.c */
