@@ -106,6 +106,8 @@ all)
 	run_script "guest drivers against QEMU's devices" tests/e2e/test_guest_devices.sh
 	run_script "guest swapping to QEMU's virtio-blk" tests/e2e/test_guest_swap.sh
 	run_script "balloon end-to-end (QEMU backend)" tests/e2e/test_balloon_qemu.sh
+	run_script "the guest on 2 vCPUs under the QEMU backend (-smp 2, ACPI): balloon under load on both CPUs" \
+		tests/e2e/test_smp_qemu.sh
 	run_script "control socket: modes, peer check, oversized requests (QEMU backend)" \
 		tests/e2e/test_control_socket.sh
 	OVERCOMMIT_E2E_BACKEND=qemu run_script "overcommit end-to-end (QEMU backend, this host's cgroup)" \

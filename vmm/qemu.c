@@ -294,9 +294,23 @@ bool qemu_available(char *why, size_t len)
 	return false;
 }
 
+/*
+ * microvm's virtio-mmio transports when it writes ACPI tables and has one
+ * IOAPIC (ioapic2=off): 8 of 512 bytes from 0xfeb00000 on GSIs 16-23, the
+ * devices taking them from the last one down, in command-line order.  It
+ * then announces them only in its DSDT, which ebb's own guest does not
+ * read, so ebb writes them on the command line as microvm does without
+ * ACPI (where they sit on IRQs 5-12 instead).
+ */
+#define MICROVM_VIRTIO_BASE	0xfeb00000u
+#define MICROVM_VIRTIO_SIZE	512u
+#define MICROVM_VIRTIO_SLOTS	8u
+#define MICROVM_VIRTIO_GSI_ACPI	16u
+
 /* QEMU's argument vector; the strings it points into live here. */
 struct qemu_cmd {
 	const char *argv[64];
+	char cmdline[EBB_CMDLINE_MAX + 128];
 	char mem[32], smp[16], drive[2 * EBB_PATH_MAX + 64];
 	char chardev[Q_NR][RUNTIME_PATH_MAX + 48];
 	char balloon[160], esc[2 * EBB_PATH_MAX];
@@ -349,10 +363,43 @@ static int qemu_prepare_dir(struct qemu *q, const struct ebb_options *o,
 	return 0;
 }
 
-static void qemu_cmd_build(struct qemu_cmd *c, const struct qemu *q, const struct ebb_options *o,
-			   const struct boot_plan *plan, const char *qemu_bin, const char *cmdline)
+/*
+ * @cmdline, plus where microvm put the virtio devices when ebb's own guest
+ * runs on several CPUs: it then needs ACPI for its MADT (the APs), and
+ * microvm with ACPI no longer writes the devices on the command line.
+ * The swap disk first, then the balloon: the order of qemu_cmd_build's
+ * -device options.  0, or -1 if the line is too long.
+ */
+static int qemu_cmdline(struct qemu_cmd *c, const struct ebb_options *o, const char *cmdline,
+			bool guest_acpi)
 {
+	unsigned int slot = MICROVM_VIRTIO_SLOTS;
+	size_t n = (size_t)snprintf(c->cmdline, sizeof(c->cmdline), "%s", cmdline);
+	bool dev[] = { o->swap_path[0] != '\0', o->balloon };
+
+	for (size_t i = 0; guest_acpi && i < sizeof(dev) / sizeof(dev[0]) && n < sizeof(c->cmdline); i++) {
+		if (!dev[i])
+			continue;
+		slot--;
+		n += (size_t)snprintf(c->cmdline + n, sizeof(c->cmdline) - n,
+				      " virtio_mmio.device=%u@0x%x:%u", MICROVM_VIRTIO_SIZE,
+				      MICROVM_VIRTIO_BASE + slot * MICROVM_VIRTIO_SIZE,
+				      MICROVM_VIRTIO_GSI_ACPI + slot);
+	}
+	return n < sizeof(c->cmdline) ? 0 : -1;
+}
+
+static int qemu_cmd_build(struct qemu_cmd *c, const struct qemu *q, const struct ebb_options *o,
+			  const struct boot_plan *plan, const char *qemu_bin, const char *cmdline)
+{
+	bool linux_acpi = !o->no_acpi && (plan->format == BOOT_BZIMAGE || plan->elf.is_linux);
+	bool guest_acpi = !o->no_acpi && !linux_acpi && o->nr_cpus > 1;
 	int argc = 0;
+
+	if (qemu_cmdline(c, o, cmdline, guest_acpi)) {
+		vmm_log("the guest command line is too long with the virtio devices on it");
+		return -1;
+	}
 
 	for (int i = 0; i < Q_NR; i++)
 		snprintf(c->chardev[i], sizeof(c->chardev[i]), "socket,id=c%d,path=%s", i, q->sock[i]);
@@ -368,9 +415,12 @@ static void qemu_cmd_build(struct qemu_cmd *c, const struct qemu *q, const struc
 	 * Linux also wants the RTC: without it, or HPET or the PM timer, its
 	 * TSC calibration finds no reference and the boot stops there.
 	 */
-	c->argv[argc++] = !o->no_acpi && (plan->format == BOOT_BZIMAGE || plan->elf.is_linux) ?
-			  "microvm,x-option-roms=off,rtc=on,isa-serial=on,acpi=on" :
-			  "microvm,x-option-roms=off,rtc=off,isa-serial=on,acpi=off";
+	if (linux_acpi)
+		c->argv[argc++] = "microvm,x-option-roms=off,rtc=on,isa-serial=on,acpi=on";
+	else if (guest_acpi)
+		c->argv[argc++] = "microvm,x-option-roms=off,rtc=off,isa-serial=on,acpi=on,ioapic2=off";
+	else
+		c->argv[argc++] = "microvm,x-option-roms=off,rtc=off,isa-serial=on,acpi=off";
 	c->argv[argc++] = "-accel";
 	c->argv[argc++] = "tcg";
 	c->argv[argc++] = "-cpu";
@@ -391,7 +441,7 @@ static void qemu_cmd_build(struct qemu_cmd *c, const struct qemu *q, const struc
 		c->argv[argc++] = o->initrd;
 	}
 	c->argv[argc++] = "-append";
-	c->argv[argc++] = cmdline;
+	c->argv[argc++] = c->cmdline;
 	c->argv[argc++] = "-chardev";
 	c->argv[argc++] = c->chardev[Q_CON];
 	c->argv[argc++] = "-serial";
@@ -424,6 +474,7 @@ static void qemu_cmd_build(struct qemu_cmd *c, const struct qemu *q, const struc
 		c->argv[argc++] = c->balloon;
 	}
 	c->argv[argc] = NULL;
+	return 0;
 }
 
 /*
@@ -574,7 +625,8 @@ int qemu_run(const struct ebb_options *o, const struct kvm_flavour_info *kf,
 	}
 	if (qemu_prepare_dir(q, o, files))
 		goto out;
-	qemu_cmd_build(&cmd, q, o, &plan, qemu_bin, cmdline);
+	if (qemu_cmd_build(&cmd, q, o, &plan, qemu_bin, cmdline))
+		goto out;
 
 	/* Stop signals reach the monitor's signalfd, not QEMU: ebb ends it through QMP. */
 	run_block_stop_signals(&block);
