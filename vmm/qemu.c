@@ -429,6 +429,15 @@ static int qemu_cmd_build(struct qemu_cmd *c, const struct qemu *q, const struct
 	c->argv[argc++] = c->mem;
 	c->argv[argc++] = "-smp";
 	c->argv[argc++] = c->smp;
+	if (!o->no_seccomp) {
+		/*
+		 * ebb cannot filter QEMU (it would have to allow fork and
+		 * execve in its own list to spawn it): QEMU's own seccomp
+		 * sandbox does, denying what a device model never needs.
+		 */
+		c->argv[argc++] = "-sandbox";
+		c->argv[argc++] = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+	}
 	c->argv[argc++] = "-nodefaults";
 	c->argv[argc++] = "-no-user-config";
 	c->argv[argc++] = "-display";

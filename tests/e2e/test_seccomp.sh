@@ -87,6 +87,32 @@ running() {
 	fi
 }
 
+# qemu_sandbox NAME WANT ARGS...: the QEMU backend's QEMU runs in seccomp
+# mode WANT (2: its own -sandbox, which ebb asks for; 0 with --no-seccomp).
+qemu_sandbox() {
+	name=$1 want=$2
+	shift 2
+	"$EBB" run --accel qemu --name scs "$@" </dev/null >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	i=0
+	mode=
+	while [ $i -lt 100 ] && [ -z "$mode" ]; do
+		q=$(pgrep -P $pid qemu-system 2>/dev/null | head -n 1)
+		[ -n "$q" ] && "$EBB" list 2>/dev/null | grep -q '^scs ' &&
+			mode=$(sed -n 's/^Seccomp:[[:space:]]*//p' "/proc/$q/status")
+		i=$((i + 1))
+		sleep 0.1
+	done
+	"$EBB" stop scs >/dev/null 2>&1
+	wait $pid
+	st=$?
+	if [ -z "$mode" ]; then bad "$name" "QEMU did not show up (exit status $st)"
+	elif [ "$mode" != "$want" ]; then bad "$name" "QEMU in seccomp mode $mode, want $want"
+	elif [ $st -ne 0 ]; then bad "$name" "exit status $st after ebb stop, want 0"
+	else ok "$name: QEMU (pid $q) in seccomp mode $mode$([ "$want" = 2 ] && echo ": its -sandbox, denying obsolete calls, privilege changes, spawning and resource control"), stopped with status 0"
+	fi
+}
+
 if [ "${1:-}" != --kvm ]; then
 	if [ ! -x "$EBB" ]; then
 		bad build "$EBB is not built (run make first)"
@@ -97,6 +123,8 @@ if [ "${1:-}" != --kvm ]; then
 		selftest qemu-monitor monitor-qemu \
 			"the monitor thread (monitor-qemu allow-list) made the system call getppid (110)" \
 			--accel qemu --name scq
+		qemu_sandbox qemu-sandbox 2
+		qemu_sandbox qemu-sandbox-off 0 --no-seccomp
 	else
 		bad qemu-monitor "no ${EBB_QEMU:-qemu-system-x86_64}: the QEMU backend's filter was not tested"
 	fi
