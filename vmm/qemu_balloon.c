@@ -34,7 +34,7 @@ static void set_actual(struct qemu_balloon *qb, json_t *guest_bytes)
 	double v = json_number_value(guest_bytes);	/* integer or real: vmm/qmp.c */
 
 	if (json_is_number(guest_bytes) && v >= 0 && v <= (double)qb->mem_size)
-		qb->actual_pages = (qb->mem_size - (uint64_t)v) / BALLOON_PAGE_SIZE;
+		qb->actual_bytes = qb->mem_size - (uint64_t)v;
 }
 
 void qemu_balloon_event(struct qemu_balloon *qb, const char *name, json_t *data)
@@ -135,7 +135,7 @@ void qemu_balloon_destroy(struct qemu_balloon *qb)
 struct set_req {
 	struct qemu_balloon *qb;
 	struct ctl_ref who;
-	uint64_t pages;
+	uint64_t bytes;
 };
 
 static void set_done(void *arg, json_t *ret, const char *error)
@@ -146,21 +146,21 @@ static void set_done(void *arg, json_t *ret, const char *error)
 		ctl_error(r->qb->mon, r->who, "GenericError", "QEMU refused the balloon target: %s",
 			  error);
 	} else {
-		r->qb->target_pages = r->pages;
+		r->qb->target_bytes = r->bytes;
 		ctl_reply(r->qb->mon, r->who, NULL);
 	}
 	free(r);
 }
 
-int qemu_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen)
+int qemu_balloon_set(void *ctx, uint64_t bytes, struct ctl_ref who, char *err, size_t errlen)
 {
 	struct qemu_balloon *qb = ctx;
 	struct set_req *r;
 
-	if (pages * BALLOON_PAGE_SIZE >= qb->mem_size) {
+	if (bytes >= qb->mem_size) {
 		/* QEMU's balloon takes the guest's size, and a guest of 0 bytes is no size. */
-		snprintf(err, errlen, "a balloon of %" PRIu64 " pages leaves the guest no memory; "
-			 "QEMU's balloon keeps at least one page", pages);
+		snprintf(err, errlen, "a balloon of %" PRIu64 " bytes leaves the guest no memory; "
+			 "QEMU's balloon keeps at least one page", bytes);
 		return -1;
 	}
 	r = malloc(sizeof(*r));
@@ -168,9 +168,9 @@ int qemu_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, s
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	*r = (struct set_req){ .qb = qb, .who = who, .pages = pages };
+	*r = (struct set_req){ .qb = qb, .who = who, .bytes = bytes };
 	if (qmp_execute(qb->qmp, "balloon",
-			json_pack("{sI}", "value", (json_int_t)(qb->mem_size - pages * BALLOON_PAGE_SIZE)),
+			json_pack("{sI}", "value", (json_int_t)(qb->mem_size - bytes)),
 			set_done, r)) {
 		free(r);
 		snprintf(err, errlen, "QEMU's monitor (QMP) is not taking commands");
@@ -183,10 +183,8 @@ void qemu_balloon_query(void *ctx, json_t *into)
 {
 	struct qemu_balloon *qb = ctx;
 
-	json_object_set_new(into, "target_bytes",
-			    json_integer((json_int_t)(qb->target_pages * BALLOON_PAGE_SIZE)));
-	json_object_set_new(into, "actual_bytes",
-			    json_integer((json_int_t)(qb->actual_pages * BALLOON_PAGE_SIZE)));
+	json_object_set_new(into, "target_bytes", json_integer((json_int_t)qb->target_bytes));
+	json_object_set_new(into, "actual_bytes", json_integer((json_int_t)qb->actual_bytes));
 	/* QEMU's resident memory: guest RAM it touched, plus QEMU itself. */
 	json_object_set_new(into, "guest_resident_bytes",
 			    json_integer((json_int_t)procfs_rss(qb->qemu_pid)));

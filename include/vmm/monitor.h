@@ -53,13 +53,15 @@ struct monitor_backend {
 	/* Add backend facts (pid, accel ...) to a query-status answer. */
 	void (*status)(void *ctx, json_t *into);
 	/*
-	 * The balloon, NULL without one: set its target to @pages (4 KiB)
-	 * and describe it into a query-balloon answer.  balloon_set returns
+	 * The balloon, NULL without one: set its target to @bytes of
+	 * balloon (whole BALLOON_PAGE_SIZE pages, at most the guest's RAM:
+	 * cmd_balloon in vmm/control/commands.c made it so) and describe it
+	 * into a query-balloon answer (target_bytes, actual_bytes: balloon).  balloon_set returns
 	 * 0 (done), -1 with a message in @err, or 1: the backend answers
 	 * @who itself once it knows (ctl_reply / ctl_error), as QEMU's
 	 * asynchronous QMP makes the QEMU backend do.
 	 */
-	int (*balloon_set)(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen);
+	int (*balloon_set)(void *ctx, uint64_t bytes, struct ctl_ref who, char *err, size_t errlen);
 	void (*balloon_query)(void *ctx, json_t *into);
 	/* query-kvm-stats's answer (vmm/kvm_stats_vm.c); NULL: no KVM, as under QEMU (TCG). */
 	json_t *(*kvm_stats)(void *ctx);

@@ -13,7 +13,9 @@
  * that cache at once; a balloon command is answered when QEMU answers.
  *
  * QEMU speaks of the guest's size where ebb speaks of the balloon's: its
- * `balloon` value and `actual` are RAM minus the balloon.  QEMU passes on
+ * `balloon` value and `actual` are RAM minus the balloon, converted here
+ * and nowhere else (qemu_balloon_set, set_actual); ebb's side is bytes of
+ * balloon, as for the KVM backend's device.  QEMU passes on
  * only the statistics it knows (tags 0..9 in QEMU 7.2), so ebb's own
  * inflation figures are read in the guest (/proc/balloon) on this backend.
  */
@@ -39,8 +41,8 @@ struct qemu_balloon {
 	pid_t qemu_pid;
 	uint64_t mem_size;		/* QEMU's ram_size */
 	struct balloon_dev_config cfg;
-	uint64_t target_pages;		/* the last target QEMU accepted */
-	uint64_t actual_pages;		/* the balloon's size as the guest last said */
+	uint64_t target_bytes;		/* the last balloon target QEMU accepted */
+	uint64_t actual_bytes;		/* the balloon's size as the guest last said */
 	json_t *stats;			/* by ebb's names (balloon_stat_name) */
 	int64_t stats_last_update;	/* QEMU's last-update (seconds), 0: never */
 	uint64_t stats_updates, change_events;
@@ -61,7 +63,7 @@ void qemu_balloon_tick(struct qemu_balloon *qb);
 void qemu_balloon_destroy(struct qemu_balloon *qb);
 
 /* monitor_backend.balloon_set / balloon_query, with @qb as ctx. */
-int qemu_balloon_set(void *qb, uint64_t pages, struct ctl_ref who, char *err, size_t errlen);
+int qemu_balloon_set(void *qb, uint64_t bytes, struct ctl_ref who, char *err, size_t errlen);
 void qemu_balloon_query(void *qb, json_t *into);
 
 #endif

@@ -111,7 +111,7 @@ int devices_create(struct vm *vm, char *params, size_t plen, char *err, size_t e
 /* Start the device threads.  0 or -1 (errno). */
 int devices_start(struct vm *vm);
 /* The balloon's control-socket operations (vmm/virtio/balloon.c, monitor_backend). */
-int vm_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen);
+int vm_balloon_set(void *ctx, uint64_t bytes, struct ctl_ref who, char *err, size_t errlen);
 void vm_balloon_query(void *ctx, json_t *into);
 /*
  * KVM's statistics (vmm/kvm_stats_vm.c): open the VM's file (after

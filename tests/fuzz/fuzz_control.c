@@ -28,7 +28,7 @@
 
 #include "fuzz_guest_mem.h"
 
-static int quits, balloon_pages_set;
+static int quits, balloon_sets;
 
 static void be_quit(void *ctx, int status, const char *why)
 {
@@ -45,9 +45,10 @@ static char current[MONITOR_REQ_MAX + 2];
 
 /*
  * The target must be what the request said: "value" the guest's size in
- * bytes, or "inflate" the balloon's, as an integer.
+ * bytes, or "inflate" the balloon's, as an integer; the backend gets bytes
+ * of balloon in whole 4 KiB pages.
  */
-static void check_target(uint64_t pages)
+static void check_target(uint64_t bytes)
 {
 	json_t *req = json_loads(current, JSON_REJECT_DUPLICATES, NULL);
 	json_t *args = json_object_get(req, "arguments");
@@ -55,27 +56,27 @@ static void check_target(uint64_t pages)
 	uint64_t want;
 
 	if (json_is_integer(v) && !inf)
-		want = ((512ULL << 20) - (uint64_t)json_integer_value(v)) / 4096;
+		want = ((512ULL << 20) - (uint64_t)json_integer_value(v)) & ~4095ULL;
 	else if (json_is_integer(inf) && !v)
-		want = (uint64_t)json_integer_value(inf) / 4096;
+		want = (uint64_t)json_integer_value(inf) & ~4095ULL;
 	else
-		fz_fail("balloon target %llu pages set from an ambiguous request: %.200s",
-			(unsigned long long)pages, current);
-	if (pages != want)
-		fz_fail("balloon target %llu pages, the request asked for %llu: %.200s",
-			(unsigned long long)pages, (unsigned long long)want, current);
+		fz_fail("balloon target of %llu bytes set from an ambiguous request: %.200s",
+			(unsigned long long)bytes, current);
+	if (bytes != want)
+		fz_fail("balloon target of %llu bytes, the request asked for %llu: %.200s",
+			(unsigned long long)bytes, (unsigned long long)want, current);
 	json_decref(req);
 }
 
-static int be_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen)
+static int be_balloon_set(void *ctx, uint64_t bytes, struct ctl_ref who, char *err, size_t errlen)
 {
-	check_target(pages);
-	if (pages > (512ULL << 20) / 4096) {
-		snprintf(err, errlen, "a balloon of %llu pages is larger than RAM",
-			 (unsigned long long)pages);
+	check_target(bytes);
+	if (bytes > (512ULL << 20)) {
+		snprintf(err, errlen, "a balloon of %llu bytes is larger than RAM",
+			 (unsigned long long)bytes);
 		return -1;
 	}
-	balloon_pages_set++;
+	balloon_sets++;
 	return 0;
 }
 
@@ -182,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mon.client[0].fd = sv[0];
 	mon.client[0].gen = 1;
-	quits = balloon_pages_set = 0;
+	quits = balloon_sets = 0;
 	reply_len = 0;
 
 	while (off < size) {

@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = end ? (size_t)(end - p) : size - off;
 
 		qemu_balloon_tick(&qb);
-		qemu_balloon_set(&qb, 1024, nobody, err, sizeof(err));
+		qemu_balloon_set(&qb, 4ULL << 20, nobody, err, sizeof(err));
 		if (sent < MAX_CMDS &&
 		    !qmp_execute(&q, "query-status", NULL, counted, (void *)(uintptr_t)sent))
 			sent++;

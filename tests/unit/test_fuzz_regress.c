@@ -161,11 +161,11 @@ END_TEST
 
 /* --- control: the balloon command's arguments ------------------------------ */
 
-static uint64_t balloon_pages = UINT64_MAX;
+static uint64_t balloon_bytes = UINT64_MAX;
 
-static int fake_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t len)
+static int fake_balloon_set(void *ctx, uint64_t bytes, struct ctl_ref who, char *err, size_t len)
 {
-	balloon_pages = pages;
+	balloon_bytes = bytes;
 	return 0;
 }
 
@@ -201,14 +201,14 @@ START_TEST(test_fuzz_control_balloon_ambiguous)
 	ck_assert_int_gt(n, 0);
 	buf[n] = '\0';
 	ck_assert_msg(strstr(buf, "\"GenericError\""), "reply: %s", buf);
-	ck_assert_uint_eq(balloon_pages, UINT64_MAX);		/* never set */
+	ck_assert_uint_eq(balloon_bytes, UINT64_MAX);		/* never set */
 
 	ctl_dispatch(&m, who, "{\"execute\": \"balloon\", \"arguments\": {\"inflate\": 8192}}");
 	n = recv(sv[1], buf, sizeof(buf) - 1, 0);
 	ck_assert_int_gt(n, 0);
 	buf[n] = '\0';
 	ck_assert_msg(strstr(buf, "\"return\""), "reply: %s", buf);
-	ck_assert_uint_eq(balloon_pages, 2);
+	ck_assert_uint_eq(balloon_bytes, 8192);
 	ctl_client_close(&m, 0);
 	close(sv[1]);
 }

@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <balloon/balloon.h>
+
 #include <vmm/control/proc.h>
 #include <vmm/fault_inject.h>
 #include <vmm/kvm_flavour.h>
@@ -300,11 +302,18 @@ static void cmd_workload_stop(struct monitor *m, struct ctl_ref who, json_t *arg
 	json_decref(a);
 }
 
+/*
+ * The one place a balloon size changes meaning on its way in: "value" is
+ * QMP's (the size the guest should have), "inflate" already the balloon's.
+ * From here to the backends a balloon size is bytes of balloon, whole
+ * pages (the device holds no less); each backend converts it once more at
+ * its own edge (the virtio config's pages, QMP's guest size).
+ */
 static void cmd_balloon(struct monitor *m, struct ctl_ref who, json_t *args)
 {
 	json_t *value = json_object_get(args, "value"), *inflate = json_object_get(args, "inflate");
 	json_int_t bytes;
-	uint64_t pages;
+	uint64_t balloon;
 	char err[256];
 
 	if (!m->be->balloon_set) {
@@ -324,9 +333,9 @@ static void cmd_balloon(struct monitor *m, struct ctl_ref who, json_t *args)
 			  (long long)bytes, (unsigned long long)m->mem_size);
 		return;
 	}
-	/* QMP's balloon names the size the guest should have; the balloon is the rest. */
-	pages = (value ? m->mem_size - (uint64_t)bytes : (uint64_t)bytes) / 4096;
-	switch (m->be->balloon_set(m->be->ctx, pages, who, err, sizeof(err))) {
+	balloon = value ? m->mem_size - (uint64_t)bytes : (uint64_t)bytes;
+	balloon &= ~(uint64_t)(BALLOON_PAGE_SIZE - 1);
+	switch (m->be->balloon_set(m->be->ctx, balloon, who, err, sizeof(err))) {
 	case 0:
 		ctl_reply(m, who, NULL);
 		break;

@@ -477,13 +477,15 @@ const char *balloon_stat_name(unsigned int tag)
 
 /* --- the control socket's balloon commands (KVM backend) --- */
 
-int vm_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen)
+/* A balloon size in bytes becomes the virtio config's pages here, and back in the query. */
+int vm_balloon_set(void *ctx, uint64_t bytes, struct ctl_ref who, char *err, size_t errlen)
 {
 	struct vm *vm = ctx;
+	uint64_t pages = bytes / BALLOON_PAGE_SIZE;
 
-	if (pages > vm->mem.layout.mem_size / BALLOON_PAGE_SIZE || pages > UINT32_MAX) {
-		snprintf(err, errlen, "a balloon of %" PRIu64 " pages is larger than the guest's RAM",
-			 pages);
+	if (bytes > vm->mem.layout.mem_size || pages > UINT32_MAX) {
+		snprintf(err, errlen, "a balloon of %" PRIu64 " bytes is larger than the guest's RAM",
+			 bytes);
 		return -1;
 	}
 	balloon_dev_set_target(&vm->balloon, (uint32_t)pages);
@@ -512,8 +514,10 @@ void vm_balloon_query(void *ctx, json_t *into)
 	const struct balloon_dev_counters *c = &i.counters;
 
 	balloon_dev_info(&vm->balloon, &i);
-	json_object_set_new(into, "target_bytes", json_integer((json_int_t)i.num_pages * 4096));
-	json_object_set_new(into, "actual_bytes", json_integer((json_int_t)i.actual * 4096));
+	json_object_set_new(into, "target_bytes",
+			    json_integer((json_int_t)(i.num_pages * BALLOON_PAGE_SIZE)));
+	json_object_set_new(into, "actual_bytes",
+			    json_integer((json_int_t)(i.actual * BALLOON_PAGE_SIZE)));
 	json_object_set_new(into, "features", json_integer((json_int_t)i.features));
 	json_object_set_new(into, "guest_resident_bytes",
 			    json_integer((json_int_t)guest_mem_resident(&vm->mem)));
