@@ -2,7 +2,7 @@
 /*
  * The ebb command line: `ebb run` boots a VM (KVM, or QEMU when there is
  * no KVM); list, stat, console, stop, exec and ctl talk to running VMs
- * through their control sockets (vmm/cli.c).
+ * through their control sockets (vmm/control/cli_commands.c).
  */
 #include <stdint.h>
 #include <signal.h>

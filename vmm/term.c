@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The terminal in raw mode when stdin is a tty, restored at exit.  The
- * monitor (vmm/monitor.c) reads it; `ebb console` (vmm/cli.c) uses it too.
+ * monitor (vmm/monitor.c) reads it; `ebb console` (vmm/control/cli_commands.c) uses it too.
  */
 #include <stdlib.h>
 #include <termios.h>

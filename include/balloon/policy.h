@@ -146,7 +146,7 @@ int policy_knob_set(struct policy_knobs *k, const char *kv, char *err, size_t er
 /* Each knob: key, default, what it does; one a line. */
 void policy_knobs_print(const struct policy_knobs *k, void *file);
 
-/* Helpers the policies share (balloon/policy/signals.c). */
+/* Helpers the policies share (balloon/policy/sample.c). */
 /* Seconds between two samples (0 if @prev is NULL). */
 double policy_dt(const struct policy_sample *prev, const struct policy_sample *cur);
 /* Counter delta per second of VM @i, 0 when either sample lacks it. */

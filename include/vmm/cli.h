@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The commands that talk to a running VM through its control socket:
- * `ebb list`, `stat`, `console`, `stop`, `exec`, `ctl`.  Their exit
+ * The commands that talk to a running VM through its control socket
+ * (vmm/control/cli_commands.c, cli_inject.c): `ebb list`, `stat`,
+ * `console`, `stop`, `exec`, `ctl`, `balloon`, `inject`.  Their exit
  * statuses (docs/CONVENTIONS.md), for scripts:
  */
 #ifndef EBB_VMM_CLI_H
@@ -21,7 +22,7 @@ int cli_stop(int argc, char **argv);
 int cli_exec(int argc, char **argv);
 int cli_ctl(int argc, char **argv);
 int cli_balloon(int argc, char **argv);
-int cli_inject(int argc, char **argv);		/* vmm/cli_inject.c */
+int cli_inject(int argc, char **argv);		/* vmm/control/cli_inject.c */
 
 extern const char cli_list_usage[], cli_stat_usage[], cli_console_usage[], cli_stop_usage[],
 	cli_exec_usage[], cli_ctl_usage[], cli_balloon_usage[], cli_inject_usage[];

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <guestmm/debug.h>
+#include <guestmm/mm_check.h>
 #include <guestmm/page_alloc.h>
 #include <guestmm/report.h>
 #include <hosted/hosted.h>

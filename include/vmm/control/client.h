@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The control socket's client side (vmm/control/client.c), for everything
- * that talks to a running VM: the CLI (vmm/cli.c), balloond and the
+ * that talks to a running VM: the CLI (vmm/control/cli_commands.c), balloond and the
  * overcommit runner (balloon/policy/).  One JSON line out, one back.
  */
 #ifndef VMM_CONTROL_CLIENT_H

@@ -2,8 +2,8 @@
 /*
  * Consistency checks for tests and debugging.
  */
-#ifndef GUESTMM_DEBUG_H
-#define GUESTMM_DEBUG_H
+#ifndef GUESTMM_MM_CHECK_H
+#define GUESTMM_MM_CHECK_H
 
 #include <guestmm/seq_buf.h>
 

@@ -8,7 +8,7 @@
  * which free pages never use otherwise, and clears it again.
  */
 #include "internal.h"
-#include <guestmm/debug.h>
+#include <guestmm/mm_check.h>
 
 #define SCRATCH_FREE	0x5eed
 

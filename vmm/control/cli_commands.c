@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Control-socket clients (include/vmm/cli.h).  Each connects to the VM's
+ * The ebb commands that are control-socket clients (include/vmm/cli.h):
+ * list, stat, exec, ctl, stop, console, balloon.  Each connects to the VM's
  * socket, sends one JSON line and reads one back; `console` then stays
  * and copies bytes both ways.  Exit statuses never depend on message
  * wording: 2 means no such VM, 3 the VM said no, 4 the connection failed.
