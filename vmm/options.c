@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vmm/acpi.h>
 #include <vmm/control/runtime.h>
 #include <vmm/fault_inject.h>
 #include <vmm/options.h>
@@ -59,6 +60,9 @@ const char ebb_run_usage[] =
 "                     G or T (binary units); a bare number means MiB\n"
 "  --numa N           N guest NUMA nodes sharing --mem evenly\n"
 "  --numa S0,S1,...   one node per size (--mem, if given, must match the sum)\n"
+"  --numa ...,cpus=A-B:C-D:...  node by node, the run of vCPUs on it (each\n"
+"                     follows the last, from 0, to --cpus); default: the\n"
+"                     vCPUs split in equal runs, in order\n"
 "                     node sizes are multiples of 2M; at most 8 nodes\n"
 "  --cpus N           vCPUs (default 1)\n"
 "  --cmdline STR      guest command line instead of \"" EBB_DEFAULT_CMDLINE "\"\n"
@@ -159,25 +163,69 @@ static int parse_uint(const char *s, unsigned int max, unsigned int *out)
 	return 0;
 }
 
+/*
+ * "A-B:C-D:...", node by node, each node's vCPUs a run (A, or A-B).
+ * Checked against --cpus once all options are read (options_check_cpus).
+ */
+static int parse_numa_cpus(const char *all, char *s, struct ebb_options *o, char *err,
+			   size_t errlen)
+{
+	unsigned int n = 0, a, b;
+	char *tok, *next;
+
+	for (tok = s; tok; tok = next, n++) {
+		char *dash;
+
+		next = strchr(tok, ':');
+		if (next)
+			*next++ = '\0';
+		if (n == EBB_MAX_NODES)
+			ERR("--numa %s: cpus= names more than %d nodes", all, EBB_MAX_NODES);
+		dash = strchr(tok, '-');
+		if (dash)
+			*dash++ = '\0';
+		if (parse_uint(tok, EBB_MAX_CPUS - 1, &a) ||
+		    (dash ? parse_uint(dash, EBB_MAX_CPUS - 1, &b) : (b = a, 0)) || b < a)
+			ERR("--numa %s: cpus= wants a run of vCPUs per node, A or A-B, separated by ':'",
+			    all);
+		o->cpu_first[n] = (uint8_t)a;
+		o->cpu_last[n] = (uint8_t)b;
+	}
+	o->explicit_cpus = true;
+	return (int)n;
+}
+
 int parse_numa(const char *s, struct ebb_options *o, char *err, size_t errlen)
 {
 	unsigned int n;
+	int cpu_nodes = -1;
 	char buf[256];
-	char *tok, *save = NULL;
+	char *tok, *save = NULL, *cpus;
 
 	if (!s || !*s)
 		ERR("--numa needs a node count or a list of sizes");
-	if (!strchr(s, ',') && parse_uint(s, 1000, &n) == 0) {
+	if (strlen(s) >= sizeof(buf))
+		ERR("--numa: too long");
+	strcpy(buf, s);
+	o->explicit_cpus = false;
+	/* A trailing ",cpus=..." places the vCPUs; the rest is as without it. */
+	cpus = strstr(buf, "cpus=");
+	if (cpus) {
+		if (cpus == buf || cpus[-1] != ',')
+			ERR("--numa %s: cpus= comes last, after the node count or sizes", s);
+		cpus[-1] = '\0';
+		cpu_nodes = parse_numa_cpus(s, cpus + 5, o, err, errlen);
+		if (cpu_nodes < 0)
+			return -1;
+	}
+	if (!strchr(buf, ',') && parse_uint(buf, 1000, &n) == 0) {
 		if (n < 1 || n > EBB_MAX_NODES)
 			ERR("--numa %s: between 1 and %d nodes", s, EBB_MAX_NODES);
 		o->nr_nodes = n;
 		o->explicit_nodes = false;
 		memset(o->node_size, 0, sizeof(o->node_size));
-		return 0;
+		goto check_cpus;
 	}
-	if (strlen(s) >= sizeof(buf))
-		ERR("--numa: too long");
-	strcpy(buf, s);
 	n = 0;
 	memset(o->node_size, 0, sizeof(o->node_size));
 	/* strtok would skip empty fields; "256M,,256M" must be an error. */
@@ -195,7 +243,41 @@ int parse_numa(const char *s, struct ebb_options *o, char *err, size_t errlen)
 	}
 	o->nr_nodes = n;
 	o->explicit_nodes = true;
+check_cpus:
+	if (cpu_nodes >= 0 && (unsigned int)cpu_nodes != o->nr_nodes)
+		ERR("--numa %s: cpus= places vCPUs on %d nodes, there are %u", s, cpu_nodes,
+		    o->nr_nodes);
 	return 0;
+}
+
+/* --numa's cpus= against --cpus: every vCPU on exactly one node.  0 or -1. */
+static int options_check_cpus(const struct ebb_options *o, char *err, size_t errlen)
+{
+	unsigned int next = 0;
+
+	if (!o->explicit_cpus)
+		return 0;
+	/* Runs in node order, back to back from 0: no gap, no overlap. */
+	for (unsigned int n = 0; n < o->nr_nodes; n++) {
+		if (o->cpu_first[n] != next)
+			ERR("--numa cpus=: node %u starts at vCPU %u, want %u (each node's run follows "
+			    "the last, from 0)", n, o->cpu_first[n], next);
+		next = o->cpu_last[n] + 1u;
+	}
+	if (next != o->nr_cpus)
+		ERR("--numa cpus=: the nodes hold vCPUs 0-%u, --cpus %u wants 0-%u", next - 1,
+		    o->nr_cpus, o->nr_cpus - 1);
+	return 0;
+}
+
+unsigned int options_cpu_node(const struct ebb_options *o, unsigned int cpu)
+{
+	if (o->explicit_cpus) {
+		for (unsigned int n = 0; n < o->nr_nodes; n++)
+			if (cpu >= o->cpu_first[n] && cpu <= o->cpu_last[n])
+				return n;
+	}
+	return acpi_cpu_node(cpu, o->nr_cpus, o->nr_nodes);
 }
 
 static int parse_host_nodes(const char *s, struct ebb_options *o, char *err,
@@ -390,6 +472,8 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 #undef OPT
 	}
 
+	if (options_check_cpus(o, err, errlen))
+		return -1;
 	return options_size_nodes(o, mem_given, err, errlen);
 }
 

@@ -256,6 +256,8 @@ struct acpi_virtio_dev {
 /* The machine the tables describe. */
 struct acpi_platform {
 	unsigned int nr_cpus;		/* APIC IDs 0..nr_cpus-1 */
+	/* Each vCPU's node (--numa cpus=); NULL: acpi_cpu_node()'s even split. */
+	const uint8_t *cpu_node;
 	const struct ebb_layout *layout;	/* RAM ranges and their nodes */
 	unsigned int nr_virtio;
 	struct acpi_virtio_dev virtio[ACPI_MAX_VIRTIO];

@@ -31,6 +31,13 @@ struct ebb_options {
 	uint64_t node_size[EBB_MAX_NODES];	/* explicit --numa sizes, else 0 */
 	bool explicit_nodes;
 	unsigned int nr_cpus;			/* --cpus */
+	/*
+	 * --numa ...,cpus=A-B:C-D: node N's vCPUs are cpu_first[N] to
+	 * cpu_last[N]; without it the vCPUs split into nr_nodes runs of
+	 * (nearly) equal length, in order.  options_cpu_node() says which.
+	 */
+	bool explicit_cpus;
+	uint8_t cpu_first[EBB_MAX_NODES], cpu_last[EBB_MAX_NODES];
 	const char *cmdline;			/* --cmdline, NULL: default */
 	const char *append;			/* --append, may be NULL */
 	const char *name;			/* --name */
@@ -49,6 +56,9 @@ struct ebb_options {
 	bool balloon;				/* --balloon[=OPTS] */
 	struct balloon_dev_config balloon_cfg;
 };
+
+/* The guest node vCPU @cpu is on (the SRAT's proximity domain). */
+unsigned int options_cpu_node(const struct ebb_options *o, unsigned int cpu);
 
 /*
  * Parse a size: digits with an optional K, M, G or T suffix (binary

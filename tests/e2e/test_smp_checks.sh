@@ -24,6 +24,7 @@
 #              compaction follow
 #   numa       --cpus 4 --numa 2: the SRAT puts CPUs 0-1 on node 0, 2-3 on
 #              node 1; the guest says so
+#   numa-cpus  --numa 2,cpus=0:1-3: CPU 0 on node 0, 1-3 on node 1
 #
 # Prints "PASS smp: ..." / "FAIL smp: ...: why" per check, "INFO ..." for
 # figures; exits 0 when all passed.
@@ -116,6 +117,13 @@ n0=$(awk '/^node/ { print $3 }' "$TMP/out" | tr '\n' ' ')
 if [ $st -ne 0 ]; then bad numa "exit status $st, want 0"
 elif [ "$n0" != "0 0 1 1 " ]; then bad numa "CPU nodes are '$n0', want '0 0 1 1 '"
 else ok "numa: --numa 2 --cpus 4: CPUs 0-1 on node 0, 2-3 on node 1 (SRAT)"; fi
+
+# numa-cpus: ebb's --numa cpus= places the vCPUs itself
+guest --cpus 4 --mem 256M --numa 2,cpus=0:1-3 -- "cat /proc/cpuinfo"
+n0=$(awk '/^node/ { print $3 }' "$TMP/out" | tr '\n' ' ')
+if [ $st -ne 0 ]; then bad numa-cpus "exit status $st, want 0"
+elif [ "$n0" != "0 1 1 1 " ]; then bad numa-cpus "CPU nodes are '$n0', want '0 1 1 1 '"
+else ok "numa-cpus: --numa 2,cpus=0:1-3: CPU 0 on node 0, CPUs 1-3 on node 1 (SRAT)"; fi
 
 rm -rf "$TMP"
 echo "$pass passed, $fail failed"

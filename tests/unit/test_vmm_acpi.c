@@ -630,6 +630,36 @@ START_TEST(srat_slit)
 }
 END_TEST
 
+/* --numa cpus=: the SRAT puts each vCPU on the node it was given, not the even split. */
+START_TEST(srat_explicit_cpus)
+{
+	static const uint8_t node_of[4] = { 0, 1, 1, 1 };
+	struct machine mc;
+	const struct acpi_srat *s;
+	const uint8_t *e, *end;
+	unsigned int lapics = 0;
+	uint64_t srat;
+	char err[256] = "";
+
+	machine_build(&mc, 4, 2, 256 * M, 1);
+	mc.p.cpu_node = node_of;
+	ck_assert_msg(acpi_tables_build(&mc.p, region, sizeof(region), EBB_ACPI_ADDR, &mc.t, err,
+					sizeof(err)) == 0, "%s", err);
+	srat = mc.t.srat;
+	s = (const void *)table(srat, "SRAT");
+	e = (const uint8_t *)s + sizeof(*s);
+	end = (const uint8_t *)s + s->h.length;
+	for (; e < end; e += e[1])
+		if (e[0] == ACPI_SRAT_LAPIC) {
+			const struct acpi_srat_lapic *c = (const void *)e;
+
+			ck_assert_uint_eq(c->proximity_lo, node_of[c->apic_id]);
+			lapics++;
+		}
+	ck_assert_uint_eq(lapics, 4);
+}
+END_TEST
+
 START_TEST(too_small)
 {
 	struct machine mc;
@@ -832,6 +862,7 @@ static Suite *vmm_acpi_suite(void)
 	tcase_add_test(tc, madt_per_vcpu);
 	tcase_add_test(tc, dsdt_devices);
 	tcase_add_test(tc, srat_slit);
+	tcase_add_test(tc, srat_explicit_cpus);
 	tcase_add_test(tc, too_small);
 	tcase_add_test(tc, sleep_register);
 	tcase_add_test(tc, reset_vector);

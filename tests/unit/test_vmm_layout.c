@@ -213,6 +213,59 @@ START_TEST(numa_sizes)
 }
 END_TEST
 
+/* --numa ...,cpus=: each node's run of vCPUs, and the SRAT's node per vCPU. */
+START_TEST(numa_cpus)
+{
+	struct ebb_options o;
+	char err[256] = "";
+
+	ck_assert_msg(parse_args(&o, err, 4, "--cpus", "4", "--numa", "2,cpus=0:1-3") == 0, "%s", err);
+	ck_assert(o.explicit_cpus);
+	ck_assert_uint_eq(options_cpu_node(&o, 0), 0);
+	ck_assert_uint_eq(options_cpu_node(&o, 1), 1);
+	ck_assert_uint_eq(options_cpu_node(&o, 3), 1);
+	/* With sizes, and --cpus after --numa: checked once all are read. */
+	ck_assert_msg(parse_args(&o, err, 4, "--numa", "128M,128M,64M,cpus=0-2:3:4-5", "--cpus",
+				 "6") == 0, "%s", err);
+	ck_assert_uint_eq(o.nr_nodes, 3);
+	ck_assert_uint_eq(options_cpu_node(&o, 2), 0);
+	ck_assert_uint_eq(options_cpu_node(&o, 3), 1);
+	ck_assert_uint_eq(options_cpu_node(&o, 5), 2);
+	/* Without cpus=: equal runs in order, as before. */
+	ck_assert(parse_args(&o, err, 4, "--cpus", "4", "--numa", "2") == 0);
+	ck_assert(!o.explicit_cpus);
+	ck_assert_uint_eq(options_cpu_node(&o, 1), 0);
+	ck_assert_uint_eq(options_cpu_node(&o, 2), 1);
+}
+END_TEST
+
+/* cpus= that does not place every vCPU on exactly one node, or is malformed. */
+static const char *const bad_numa_cpus[][2] = {
+	{ "2,cpus=0:1", "4" },		/* CPUs 2-3 on no node */
+	{ "2,cpus=0-2:2-3", "4" },	/* CPU 2 twice */
+	{ "2,cpus=1:0", "2" },		/* not from 0, in order */
+	{ "2,cpus=0:2-3", "4" },	/* CPU 1 on no node */
+	{ "3,cpus=0:1-3", "4" },	/* runs for 2 of 3 nodes */
+	{ "2,cpus=0-3", "4" },
+	{ "cpus=0", "1" },		/* no node count */
+	{ "2,cpus=0:1-", "2" },
+	{ "2,cpus=0:1x", "2" },
+	{ "2,cpus=0:3-1", "4" },
+	{ "2,cpus=0:1:", "2" },
+};
+
+START_TEST(numa_cpus_bad)
+{
+	struct ebb_options o;
+	char err[256] = "";
+
+	ck_assert_msg(parse_args(&o, err, 4, "--numa", bad_numa_cpus[_i][0], "--cpus",
+				 bad_numa_cpus[_i][1]) == -1, "--numa %s --cpus %s accepted",
+		      bad_numa_cpus[_i][0], bad_numa_cpus[_i][1]);
+	ck_assert_msg(strstr(err, "--numa"), "message \"%s\" does not name --numa", err);
+}
+END_TEST
+
 static const char *const bad_numa[] = {
 	"0", "9", "x", "", "2x", "256M,", ",256M", "256M,,256M", "256M,abc", "1M,1M",
 	"3M,256M", "1,1,1,1,1,1,1,1,1", "-2",
@@ -357,6 +410,9 @@ static Suite *vmm_layout_suite(void)
 	tcase_add_test(to, numa_count);
 	tcase_add_test(to, numa_sizes);
 	tcase_add_loop_test(to, numa_bad, 0, (int)(sizeof(bad_numa) / sizeof(bad_numa[0])));
+	tcase_add_test(to, numa_cpus);
+	tcase_add_loop_test(to, numa_cpus_bad, 0,
+			    (int)(sizeof(bad_numa_cpus) / sizeof(bad_numa_cpus[0])));
 	tcase_add_test(to, other_options);
 	tcase_add_test(to, guest_cmdline);
 	tcase_add_test(to, swap_accel_and_devices);

@@ -307,7 +307,8 @@ static uint64_t build_srat(struct acpi_region *r, const struct acpi_platform *p)
 	s.reserved1 = 1;
 	put(r, &s, sizeof(s));
 	for (unsigned int i = 0; i < p->nr_cpus; i++) {
-		unsigned int node = acpi_cpu_node(i, p->nr_cpus, l->nr_nodes);
+		unsigned int node = p->cpu_node ? p->cpu_node[i] :
+				    acpi_cpu_node(i, p->nr_cpus, l->nr_nodes);
 		struct acpi_srat_lapic c = {
 			.type = ACPI_SRAT_LAPIC, .length = sizeof(c), .proximity_lo = (uint8_t)node,
 			.apic_id = (uint8_t)i, .flags = ACPI_SRAT_ENABLED,
@@ -411,8 +412,10 @@ _Static_assert(VM_MAX_VIRTIO <= ACPI_MAX_VIRTIO, "every transport has its DSDT d
 
 int acpi_write_vm(struct vm *vm, uint64_t *rsdp, char *err, size_t errlen)
 {
+	uint8_t cpu_node[EBB_MAX_CPUS];
 	struct acpi_platform p = {
 		.nr_cpus = vm->opts->nr_cpus,
+		.cpu_node = cpu_node,
 		.layout = &vm->mem.layout,
 		.nr_virtio = vm->nr_virtio,
 	};
@@ -421,6 +424,8 @@ int acpi_write_vm(struct vm *vm, uint64_t *rsdp, char *err, size_t errlen)
 
 	if (!buf)
 		ERR("no guest RAM at 0x%llx for the ACPI tables", EBB_ACPI_ADDR);
+	for (unsigned int i = 0; i < vm->opts->nr_cpus && i < EBB_MAX_CPUS; i++)
+		cpu_node[i] = (uint8_t)options_cpu_node(vm->opts, i);
 	for (unsigned int i = 0; i < vm->nr_virtio; i++)
 		p.virtio[i] = (struct acpi_virtio_dev){
 			.base = vm->virtio[i].base, .size = EBB_MMIO_SIZE, .irq = vm->virtio[i].irq,
