@@ -160,9 +160,9 @@ static void q_extra_ready(void *ctx)
 	}
 }
 
-static int q_balloon_set(void *ctx, uint64_t pages, struct ctl_ref who, char *err, size_t errlen)
+static int q_balloon_set(void *ctx, uint64_t bytes, struct ctl_ref who, char *err, size_t errlen)
 {
-	return qemu_balloon_set(&((struct qemu *)ctx)->balloon, pages, who, err, errlen);
+	return qemu_balloon_set(&((struct qemu *)ctx)->balloon, bytes, who, err, errlen);
 }
 
 static void q_balloon_query(void *ctx, json_t *into)
