@@ -310,9 +310,13 @@ static void vm_last_words(const struct oc *o, const struct oc_vm *v)
 	f = fopen(path, "re");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "ebb: ", 5))
-			memcpy(last[n++ % 3], line, sizeof(line));
+	/* The VMM's lines, even where they follow the guest's prompt on the console. */
+	while (fgets(line, sizeof(line), f)) {
+		const char *said = strstr(line, "ebb: ");
+
+		if (said)
+			snprintf(last[n++ % 3], sizeof(last[0]), "%s", said);
+	}
 	fclose(f);
 	for (unsigned int i = n > 3 ? n - 3 : 0; i < n; i++)
 		fprintf(stderr, "ebb overcommit:   %s| %s", v->name, last[i % 3]);

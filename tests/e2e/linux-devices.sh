@@ -50,7 +50,7 @@ for p in $parts; do
 		tests/nested/kvm-run.sh --timeout "${LINUX_E2E_TIMEOUT:-900}" "${files[@]}" \
 			--env DEBUGFS=/usr/sbin/debugfs -- "tests/e2e/test_linux_$p.sh" 2>&1 | tee "$log"
 		st=${PIPESTATUS[0]}
-		crash=$(grep -m1 "nest: the nest's kernel crashed" "$log" || true)
+		crash=$(grep -m1 -E "nest: the nest('s kernel crashed| died) while the command ran" "$log" || true)
 		[[ $st -eq 125 && -n $crash && $try -eq 1 ]] || break
 		echo "NOTE linux-devices: $p: ${crash#nest: }; running $p again in a fresh nest"
 	done

@@ -24,6 +24,11 @@ num() { sed -n "s/^  \"$1\": \(-*[0-9.]*\).*/\1/p" "$OUT/summary.json"; }
 
 "$EBB" overcommit --vms 4 --mem 512M --budget ${BUDGET}M --policy ebb --duration "$D" \
 	--settle $((D / 4)) --out "$OUT" --quiet 2>&1 | tail -n 5
+# A VM that died of a guest triple fault, said (test_overcommit.sh runs the experiment again once).
+for f in "$OUT"/*.log; do
+	[ -f "$f" ] && grep -q 'guest triple fault' "$f" &&
+		echo "INFO overcommit: $(basename "$f" .log): guest triple fault: $(grep -o 'ebb: guest triple fault.*' "$f" | head -n 1)"
+done
 if [ -s "$OUT/summary.json" ]; then
 	ok "summary written"
 	sed 's/^/    | /' "$OUT/summary.json" | head -n 40
