@@ -45,7 +45,10 @@ static const struct {
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fault_attr attrs[FAULT_NR];
 static uint64_t rng_state;
-static struct ratelimit fault_rl = { .lock = PTHREAD_MUTEX_INITIALIZER };
+/* One limiter per point: a flooding point must not hide another's first failure. */
+static struct ratelimit fault_rl[FAULT_NR] = {
+	[0 ... FAULT_NR - 1] = { .lock = PTHREAD_MUTEX_INITIALIZER },
+};
 static bool qemu_backend;	/* the device points cannot fire */
 
 const char *fault_point_name(enum fault_point point)
@@ -181,6 +184,9 @@ int fault_inject_set(const char *spec, char *err, size_t errlen)
 		attrs[p] = a;
 	}
 	pthread_mutex_unlock(&fault_lock);
+	/* A point armed again shows its first failures, whatever came before. */
+	if (!off)
+		ratelimit_reset(&fault_rl[p]);
 	if (off)
 		vmm_log("fault injection: %s off (%" PRIu64 " injected so far)", points[p].name,
 			a.fired);
@@ -223,7 +229,7 @@ int fault_should_fail(enum fault_point point, uint64_t bytes)
 		a->armed = false;
 out:
 	pthread_mutex_unlock(&fault_lock);
-	if (err && ratelimit_allow(&fault_rl, mono_ns(), &missed))
+	if (err && ratelimit_allow(&fault_rl[point], mono_ns(), &missed))
 		vmm_log("fault injection: %s fails (%s), %" PRIu64 " injected%s", points[point].name,
 			err_name(err), fired, missed ? " (earlier messages suppressed)" : "");
 	return err;
@@ -277,4 +283,6 @@ void fault_inject_reset(void)
 	memset(attrs, 0, sizeof(attrs));
 	qemu_backend = false;
 	pthread_mutex_unlock(&fault_lock);
+	for (unsigned int p = 0; p < FAULT_NR; p++)
+		ratelimit_reset(&fault_rl[p]);
 }

@@ -43,6 +43,14 @@ void ratelimit_init(struct ratelimit *rl)
 	pthread_mutex_init(&rl->lock, NULL);
 }
 
+void ratelimit_reset(struct ratelimit *rl)
+{
+	pthread_mutex_lock(&rl->lock);
+	rl->printed = 0;
+	rl->suppressed = 0;
+	pthread_mutex_unlock(&rl->lock);
+}
+
 bool ratelimit_allow(struct ratelimit *rl, uint64_t now_ns, unsigned long *missed)
 {
 	bool ok;

@@ -18,6 +18,8 @@ struct ratelimit {
 };
 
 void ratelimit_init(struct ratelimit *rl);
+/* Open a fresh window: the next RATELIMIT_BURST messages print. */
+void ratelimit_reset(struct ratelimit *rl);
 /*
  * May a message be printed at time @now_ns?  At most RATELIMIT_BURST per
  * RATELIMIT_INTERVAL_NS; when a new window opens, *@missed gets how many

@@ -7,10 +7,13 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <linux/virtio_config.h>
 
 #include <vmm/fault_inject.h>
+#include <vmm/log.h>
 #include <vmm/virtio/balloon.h>
 
 #include "unit.h"
@@ -245,6 +248,44 @@ START_TEST(faults_balloon_punch)
 }
 END_TEST
 
+
+/*
+ * Each point's failures are rate-limited on their own: a point that floods
+ * the log (balloon-punch, thousands a second) must not hide the first
+ * failure of the next one armed, which is the line a user looks for.
+ */
+START_TEST(faults_log_per_point)
+{
+	char log[8192] = "";
+	FILE *cap = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	size_t n;
+
+	ck_assert_ptr_nonnull(cap);
+	ck_assert_int_ge(saved, 0);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(fileno(cap), STDERR_FILENO), 0);
+	fault_inject_reset();
+	set_ok("balloon-punch");
+	for (int i = 0; i < 5 * RATELIMIT_BURST; i++)
+		ck_assert_int_eq(fault_should_fail(FAULT_BALLOON_PUNCH, 4096), EIO);
+	set_ok("swap-full");
+	ck_assert_int_eq(fault_should_fail(FAULT_SWAP_FULL, 4096), ENOSPC);
+	fault_inject_reset();
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(cap);
+	n = fread(log, 1, sizeof(log) - 1, cap);
+	log[n] = '\0';
+	fclose(cap);
+	ck_assert_msg(strstr(log, "fault injection: swap-full fails (enospc), 1 injected"),
+		      "the first swap-full failure is not in the log:\n%s", log);
+	ck_assert_msg(!strstr(log, "balloon-punch fails (eio), 11 injected"),
+		      "balloon-punch was not rate-limited:\n%s", log);
+}
+END_TEST
+
 static Suite *faults_suite(void)
 {
 	Suite *s = suite_create("faults");
@@ -256,6 +297,7 @@ static Suite *faults_suite(void)
 	tcase_add_test(tc, faults_qemu_backend);
 	tcase_add_test(tc, faults_json);
 	tcase_add_test(tc, faults_balloon_punch);
+	tcase_add_test(tc, faults_log_per_point);
 	suite_add_tcase(s, tc);
 	return s;
 }
