@@ -216,9 +216,34 @@ void virtio_device_fail(struct virtio_device *vdev, const char *why)
 	vdev->config->set_status(vdev, vdev->config->get_status(vdev) | VIRTIO_CONFIG_S_FAILED);
 }
 
+void virtio_device_ready(struct virtio_device *vdev)
+{
+	unsigned long flags;
+	bool pending;
+
+	if (vdev->config_enabled)
+		return;
+	lb_set_status(vdev, lb_get_status(vdev) | VIRTIO_CONFIG_S_DRIVER_OK);
+	spin_lock_irqsave(&vdev->config_lock, flags);
+	vdev->config_enabled = true;
+	pending = vdev->config_change_pending;
+	vdev->config_change_pending = false;
+	spin_unlock_irqrestore(&vdev->config_lock, flags);
+	if (pending && vdev->driver->config_changed)
+		vdev->driver->config_changed(vdev);
+}
+
 void virtio_config_changed(struct virtio_device *vdev)
 {
-	if (vdev->driver && !vdev->failed && vdev->driver->config_changed)
+	unsigned long flags;
+	bool deliver;
+
+	spin_lock_irqsave(&vdev->config_lock, flags);
+	deliver = vdev->config_enabled && !vdev->failed;
+	if (!deliver)
+		vdev->config_change_pending = true;
+	spin_unlock_irqrestore(&vdev->config_lock, flags);
+	if (deliver && vdev->driver->config_changed)
 		vdev->driver->config_changed(vdev);
 }
 
@@ -240,6 +265,7 @@ static int lb_register(struct virtio_device *vdev, const struct virtio_driver *d
 {
 	uint64_t offered;
 
+	spin_lock_init(&vdev->config_lock);
 	vdev->config->reset(vdev);
 	lb_set_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	lb_set_status(vdev, lb_get_status(vdev) | VIRTIO_CONFIG_S_DRIVER);
@@ -254,7 +280,7 @@ static int lb_register(struct virtio_device *vdev, const struct virtio_driver *d
 		virtio_device_fail(vdev, "driver probe failed");
 		return -1;
 	}
-	lb_set_status(vdev, lb_get_status(vdev) | VIRTIO_CONFIG_S_DRIVER_OK);
+	virtio_device_ready(vdev);
 	return 0;
 }
 

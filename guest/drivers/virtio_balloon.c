@@ -726,6 +726,8 @@ static int balloon_probe(struct virtio_device *vdev)
 		b->oom.notify = balloon_oom_notify;
 		register_oom_notifier(&b->oom);
 	}
+	/* The thread sends the first stats buffer at once: the device must be live for it. */
+	virtio_device_ready(vdev);
 	b->thread = platform_thread_run(balloon_thread, b, "vballoon");
 	if (!b->thread)
 		goto err_oom;

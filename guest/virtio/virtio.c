@@ -37,6 +37,24 @@ void virtio_device_fail(struct virtio_device *vdev, const char *why)
 	add_status(vdev, VIRTIO_CONFIG_S_FAILED);
 }
 
+void virtio_device_ready(struct virtio_device *vdev)
+{
+	unsigned long flags;
+	bool pending;
+
+	if (vdev->config_enabled)
+		return;		/* only the probing thread gets here: no race */
+	add_status(vdev, VIRTIO_CONFIG_S_DRIVER_OK);
+	/* A configuration change that came while the driver probed is delivered now. */
+	spin_lock_irqsave(&vdev->config_lock, flags);
+	vdev->config_enabled = true;
+	pending = vdev->config_change_pending;
+	vdev->config_change_pending = false;
+	spin_unlock_irqrestore(&vdev->config_lock, flags);
+	if (pending && vdev->driver->config_changed)
+		vdev->driver->config_changed(vdev);
+}
+
 int virtio_device_register(struct virtio_device *vdev)
 {
 	const struct virtio_driver *drv;
@@ -46,6 +64,9 @@ int virtio_device_register(struct virtio_device *vdev)
 	if (nr_devices == MAX_VIRTIO_DEVICES)
 		return -ENOSPC;
 	vdev->index = nr_devices;
+	spin_lock_init(&vdev->config_lock);
+	vdev->config_enabled = false;
+	vdev->config_change_pending = false;
 	snprintf(vdev->name, sizeof(vdev->name), "virtio%u", vdev->index);
 	devices[nr_devices++] = vdev;
 
@@ -77,7 +98,7 @@ int virtio_device_register(struct virtio_device *vdev)
 		virtio_device_fail(vdev, "driver probe failed");
 		return ret;
 	}
-	add_status(vdev, VIRTIO_CONFIG_S_DRIVER_OK);
+	virtio_device_ready(vdev);
 	pr_info("%s: %s driver, features %#llx\n", vdev->name, drv->name,
 		(unsigned long long)vdev->features);
 	return 0;
@@ -85,7 +106,15 @@ int virtio_device_register(struct virtio_device *vdev)
 
 void virtio_config_changed(struct virtio_device *vdev)
 {
-	if (vdev->driver && !vdev->failed && vdev->driver->config_changed)
+	unsigned long flags;
+	bool deliver;
+
+	spin_lock_irqsave(&vdev->config_lock, flags);
+	deliver = vdev->config_enabled && !vdev->failed;
+	if (!deliver)
+		vdev->config_change_pending = true;
+	spin_unlock_irqrestore(&vdev->config_lock, flags);
+	if (deliver && vdev->driver->config_changed)
 		vdev->driver->config_changed(vdev);
 }
 

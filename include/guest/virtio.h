@@ -28,6 +28,7 @@
 #define GUEST_VIRTIO_H
 
 #include <guestmm/compiler.h>
+#include <guestmm/spinlock.h>
 #include <linux/virtio_config.h>
 
 struct virtqueue;
@@ -70,6 +71,15 @@ struct virtio_device {
 	uint32_t vendor_id;
 	uint64_t features;		/* negotiated: device's & driver's */
 	bool failed;			/* FAILED set: the core gave up on it */
+	/*
+	 * A configuration change reaches the driver only once its probe is
+	 * done (its state exists) and DRIVER_OK is set; one that comes
+	 * earlier (a target the host set while we booted) is kept pending
+	 * and delivered then, not lost.  Guarded by config_lock.
+	 */
+	spinlock_t config_lock;
+	bool config_enabled;
+	bool config_change_pending;
 	const struct virtio_config_ops *config;
 	const struct virtio_driver *driver;
 	void *priv;			/* the driver's per-device state */
@@ -103,6 +113,15 @@ extern const struct virtio_driver *const __virtio_drivers_start[], *const __virt
  * driver's probe failed); the device is then left reset or FAILED.
  */
 int virtio_device_register(struct virtio_device *vdev);
+
+/*
+ * The driver's queues and state are set up: set DRIVER_OK and let
+ * configuration changes through.  A driver that uses a queue during its
+ * probe (the balloon's first stats buffer) calls this before it kicks,
+ * since a device need not serve a queue before DRIVER_OK (3.1.1); the
+ * core calls it after a probe that did not.  Idempotent.
+ */
+void virtio_device_ready(struct virtio_device *vdev);
 
 /* The transport's interrupt said the configuration changed. */
 void virtio_config_changed(struct virtio_device *vdev);

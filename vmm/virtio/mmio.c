@@ -138,6 +138,16 @@ static void write_status(struct virtio_mmio *vm, uint32_t v)
 		return;
 	}
 	vm->status = nv;
+	/*
+	 * A notification before DRIVER_OK was dropped (3.1.1 forbids it), but
+	 * the buffers it announced are in the ring: a driver that primed a
+	 * queue in its probe and kicked early (a stats buffer, which nothing
+	 * else will kick again) must not wait forever for a second kick.
+	 */
+	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) && vm->ops->notify)
+		for (unsigned int q = 0; q < vm->ops->nr_queues; q++)
+			if (virtio_mmio_queue_live(vm, q))
+				vm->ops->notify(vm, q);
 }
 
 static struct virtq *selected(struct virtio_mmio *vm)
