@@ -64,6 +64,9 @@ const char ebb_run_usage[] =
 "                     follows the last, from 0, to --cpus); default: the\n"
 "                     vCPUs split in equal runs, in order\n"
 "                     node sizes are multiples of 2M; at most 8 nodes\n"
+"  --numa-distance D  every remote node pair's SLIT distance (11..254)\n"
+"  --numa-distance D00,D01,...  the whole matrix row by row, 10 on the\n"
+"                     diagonal (default: 10 local, 20 remote, as Linux)\n"
 "  --cpus N           vCPUs (default 1)\n"
 "  --cmdline STR      guest command line instead of \"" EBB_DEFAULT_CMDLINE "\"\n"
 "  --append STR       add STR to the end of the guest command line\n"
@@ -108,8 +111,9 @@ const char ebb_run_usage[] =
 "                     overrides the detection (ebb kvm-info shows it)\n"
 "  -h, --help         this text\n"
 "\n"
-"The VMM adds ebb.numa=NID:START-END,... to the guest command line when\n"
-"there is more than one node, and virtio_mmio.device=... for each virtio\n"
+"The VMM adds ebb.numa=NID:START-END,... (and ebb.distance=... with\n"
+"--numa-distance) to the guest command line when there is more than one\n"
+"node, and virtio_mmio.device=... for each virtio\n"
 "device (see docs/CONVENTIONS.md).  Under KVM it also describes the vCPUs,\n"
 "the interrupt controllers, the serial ports, the virtio devices and the\n"
 "NUMA nodes in ACPI tables (docs/acpi.md) unless --no-acpi.\n";
@@ -270,6 +274,86 @@ static int options_check_cpus(const struct ebb_options *o, char *err, size_t err
 	return 0;
 }
 
+/*
+ * --numa-distance: one value, or the whole matrix comma-separated (the
+ * guest's ebb.distance= form).  Checked against the node count once all
+ * options are read (options_check_distance).
+ */
+static int parse_numa_distance(const char *s, struct ebb_options *o, char *err, size_t errlen)
+{
+	const char *p = s;
+
+	o->nr_distances = 0;
+	for (;;) {
+		char val[8];
+		size_t n = strcspn(p, ",");
+		unsigned int d;
+
+		if (o->nr_distances == EBB_MAX_NODES * EBB_MAX_NODES)
+			ERR("--numa-distance %s: more than %d values (%d nodes at most)", s,
+			    EBB_MAX_NODES * EBB_MAX_NODES, EBB_MAX_NODES);
+		if (n == 0 || n >= sizeof(val))
+			ERR("--numa-distance %s: value %u is not a distance (10..254)", s,
+			    o->nr_distances);
+		memcpy(val, p, n);
+		val[n] = '\0';
+		if (parse_uint(val, 254, &d) || d < NUMA_DISTANCE_LOCAL)
+			ERR("--numa-distance %s: \"%s\" is not a distance (10..254)", s, val);
+		o->distance[o->nr_distances++] = (uint8_t)d;
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+/*
+ * The matrix as ACPI's SLIT wants it and Linux's slit_valid() accepts it:
+ * 10 on the diagonal, more than 10 elsewhere (a table that breaks either
+ * rule Linux ignores whole, silently falling back to 10/20).  0 or -1.
+ */
+static int options_check_distance(struct ebb_options *o, char *err, size_t errlen)
+{
+	unsigned int n = o->nr_nodes;
+
+	if (!o->nr_distances)
+		return 0;
+	if (n < 2)
+		ERR("--numa-distance needs --numa with two nodes or more");
+	if (o->nr_distances == 1) {
+		uint8_t remote = o->distance[0];
+
+		if (remote == NUMA_DISTANCE_LOCAL)
+			ERR("--numa-distance %u: a remote node must be farther than 10", remote);
+		for (unsigned int a = 0; a < n; a++)
+			for (unsigned int b = 0; b < n; b++)
+				o->distance[a * n + b] = a == b ? NUMA_DISTANCE_LOCAL : remote;
+		o->nr_distances = n * n;
+		return 0;
+	}
+	if (o->nr_distances != n * n)
+		ERR("--numa-distance: %u values, %u nodes need %u (row by row) or one", o->nr_distances,
+		    n, n * n);
+	for (unsigned int a = 0; a < n; a++)
+		for (unsigned int b = 0; b < n; b++) {
+			unsigned int d = o->distance[a * n + b];
+
+			if (a == b && d != NUMA_DISTANCE_LOCAL)
+				ERR("--numa-distance: node %u to itself is %u, must be 10", a, d);
+			if (a != b && d == NUMA_DISTANCE_LOCAL)
+				ERR("--numa-distance: node %u to node %u is 10, a remote node must be "
+				    "farther", a, b);
+		}
+	return 0;
+}
+
+unsigned int options_node_distance(const struct ebb_options *o, unsigned int a, unsigned int b)
+{
+	if (o->nr_distances == o->nr_nodes * o->nr_nodes && a < o->nr_nodes && b < o->nr_nodes &&
+	    o->nr_distances)
+		return o->distance[a * o->nr_nodes + b];
+	return a == b ? NUMA_DISTANCE_LOCAL : NUMA_DISTANCE_REMOTE;
+}
+
 unsigned int options_cpu_node(const struct ebb_options *o, unsigned int cpu)
 {
 	if (o->explicit_cpus) {
@@ -412,6 +496,9 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 		} else if (OPT("--numa")) {
 			if (!v || parse_numa(v, o, err, errlen))
 				return -1;
+		} else if (OPT("--numa-distance")) {
+			if (!v || parse_numa_distance(v, o, err, errlen))
+				return -1;
 		} else if (OPT("--cpus")) {
 			if (!v)
 				return -1;
@@ -472,7 +559,7 @@ int options_parse(int argc, char **argv, struct ebb_options *o, char *err,
 #undef OPT
 	}
 
-	if (options_check_cpus(o, err, errlen))
+	if (options_check_cpus(o, err, errlen) || options_check_distance(o, err, errlen))
 		return -1;
 	return options_size_nodes(o, mem_given, err, errlen);
 }
@@ -489,6 +576,19 @@ static int append(char *buf, size_t len, size_t *pos, const char *s)
 		buf[(*pos)++] = ' ';
 	memcpy(buf + *pos, s, n + 1);
 	*pos += n;
+	return 0;
+}
+
+/* "ebb.distance=D00,D01,...": the embedded guest's zonelists follow it (guest/mm/numa.c). */
+static int distance_param(const struct ebb_options *o, char *buf, size_t len)
+{
+	int pos = snprintf(buf, len, "ebb.distance=");
+
+	for (unsigned int i = 0; i < o->nr_distances; i++) {
+		pos += snprintf(buf + pos, len - (size_t)pos, "%s%u", i ? "," : "", o->distance[i]);
+		if ((size_t)pos >= len)
+			return -1;
+	}
 	return 0;
 }
 
@@ -509,6 +609,9 @@ int cmdline_build(const struct ebb_options *o, const struct ebb_layout *l,
 	if (layout_numa_param(l, numa, sizeof(numa)) > 0) {
 		snprintf(param, sizeof(param), "ebb.numa=%s", numa);
 		if (append(buf, len, &pos, param))
+			goto too_long;
+		if (o->nr_distances && (distance_param(o, param, sizeof(param)) ||
+					append(buf, len, &pos, param)))
 			goto too_long;
 	}
 	if (devices && append(buf, len, &pos, devices))

@@ -259,6 +259,8 @@ struct acpi_platform {
 	/* Each vCPU's node (--numa cpus=); NULL: acpi_cpu_node()'s even split. */
 	const uint8_t *cpu_node;
 	const struct ebb_layout *layout;	/* RAM ranges and their nodes */
+	/* The SLIT, row by row over layout's nodes; NULL: 10 local, 20 remote. */
+	const uint8_t *distance;
 	unsigned int nr_virtio;
 	struct acpi_virtio_dev virtio[ACPI_MAX_VIRTIO];
 };

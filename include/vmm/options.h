@@ -18,6 +18,10 @@
 #define EBB_DEFAULT_CMDLINE	"console=ttyS0"
 #define EBB_PATH_MAX		4096
 
+/* SLIT distances: ACPI normalizes a node's own to 10; Linux's default remote is 20. */
+#define NUMA_DISTANCE_LOCAL	10
+#define NUMA_DISTANCE_REMOTE	20
+
 /* Which engine runs the guest (--accel). */
 enum ebb_accel {
 	EBB_ACCEL_AUTO,		/* KVM when /dev/kvm is usable, else QEMU */
@@ -38,6 +42,13 @@ struct ebb_options {
 	 */
 	bool explicit_cpus;
 	uint8_t cpu_first[EBB_MAX_NODES], cpu_last[EBB_MAX_NODES];
+	/*
+	 * --numa-distance: the SLIT row by row, nr_distances = nr_nodes^2
+	 * once the options are checked (a single value given is every
+	 * remote pair's); 0: none given, Linux's 10 local, 20 remote.
+	 */
+	unsigned int nr_distances;
+	uint8_t distance[EBB_MAX_NODES * EBB_MAX_NODES];
 	const char *cmdline;			/* --cmdline, NULL: default */
 	const char *append;			/* --append, may be NULL */
 	const char *name;			/* --name */
@@ -59,6 +70,9 @@ struct ebb_options {
 
 /* The guest node vCPU @cpu is on (the SRAT's proximity domain). */
 unsigned int options_cpu_node(const struct ebb_options *o, unsigned int cpu);
+
+/* The SLIT distance from node @a to node @b: --numa-distance's, else 10 or 20. */
+unsigned int options_node_distance(const struct ebb_options *o, unsigned int a, unsigned int b);
 
 /*
  * Parse a size: digits with an optional K, M, G or T suffix (binary

@@ -4,8 +4,9 @@
 # with ebb's busybox initrd (tests/e2e/linux-devices.sh builds it with the
 # ext4 module, /bin/memhog and /bin/devices-guest, the guest's side:
 # tests/linux/devices-guest.sh).  Two VMs:
-#   a: --cpus 2 --numa 2, a virtio-blk data disk (--swap FILE,size=64M),
-#      --balloon=stats=1: nproc 2 and node1; ext2 made on the disk, a file
+#   a: --cpus 2 --numa 2 --numa-distance 17, a virtio-blk data disk (--swap
+#      FILE,size=64M), --balloon=stats=1: nproc 2, node1, and node0's
+#      distance "10 17" (Linux read ebb's SLIT); ext2 made on the disk, a file
 #      of random data, its sha256 checked from this side after power-off
 #      (debugfs); the balloon inflated by 256 MiB of 512 drops ebb's RSS by
 #      240 MiB or more, MemTotal shrinks by it, Linux's statistics in
@@ -130,7 +131,7 @@ done
 
 # ------------------------------------------------------------ VM a
 DISK=$TMP/disk.img
-start lnx-a --cpus 2 --numa 2 --swap "$DISK,size=64M" --balloon=stats=1 \
+start lnx-a --cpus 2 --numa 2 --numa-distance 17 --swap "$DISK,size=64M" --balloon=stats=1 \
 	--append 'quiet ebb.init="devices-guest a"'
 a_ok=1
 if ! wait_mark nproc && grep -q 'triple fault' "$TMP/err"; then
@@ -139,17 +140,21 @@ if ! wait_mark nproc && grep -q 'triple fault' "$TMP/err"; then
 	echo "NOTE linux-devices: VM a's first boot died early: $(grep 'triple fault' "$TMP/err"); booting it again"
 	finish
 	rm -f "$DISK"
-	start lnx-a --cpus 2 --numa 2 --swap "$DISK,size=64M" --balloon=stats=1 \
+	start lnx-a --cpus 2 --numa 2 --numa-distance 17 --swap "$DISK,size=64M" --balloon=stats=1 \
 		--append 'quiet ebb.init="devices-guest a"'
 fi
 if ! wait_mark nproc; then abort smp "$why"; a_ok=0; fi
-if [ $a_ok = 1 ] && ! wait_mark nodes; then abort smp-numa "$why"; a_ok=0; fi
+if [ $a_ok = 1 ] && ! wait_mark distance; then abort smp-numa "$why"; a_ok=0; fi
 if [ $a_ok = 1 ]; then
 	n=$(mark nproc)
 	nodes=$(mark nodes)
+	dist=$(mark distance)
 	case " $n " in
 	*" 2 "*) case $nodes in
-		*node1*) ok "smp-numa: --cpus 2 --numa 2: nproc$n, /sys/devices/system/node:$nodes" ;;
+		*node1*) case $dist in
+			" 10 17") ok "smp-numa: --cpus 2 --numa 2 --numa-distance 17: nproc$n, /sys/devices/system/node:$nodes, node0 distance$dist (SLIT)" ;;
+			*) bad smp-numa "node0's distance is '$dist', want ' 10 17' (ebb's SLIT)" ;;
+			esac ;;
 		*) bad smp-numa "no node1 in /sys/devices/system/node:$nodes" ;;
 		esac ;;
 	*) bad smp-numa "nproc$n, want 2" ;;

@@ -24,7 +24,9 @@
 #              compaction follow
 #   numa       --cpus 4 --numa 2: the SRAT puts CPUs 0-1 on node 0, 2-3 on
 #              node 1; the guest says so
-#   numa-cpus  --numa 2,cpus=0:1-3: CPU 0 on node 0, 1-3 on node 1
+#   numa-cpus  --numa 2,cpus=0:1-3 --numa-distance 10,17,23,10: CPU 0 on
+#              node 0, 1-3 on node 1, and numactl -H shows that matrix (the
+#              zonelists' order comes from it)
 #
 # Prints "PASS smp: ..." / "FAIL smp: ...: why" per check, "INFO ..." for
 # figures; exits 0 when all passed.
@@ -118,12 +120,18 @@ if [ $st -ne 0 ]; then bad numa "exit status $st, want 0"
 elif [ "$n0" != "0 0 1 1 " ]; then bad numa "CPU nodes are '$n0', want '0 0 1 1 '"
 else ok "numa: --numa 2 --cpus 4: CPUs 0-1 on node 0, 2-3 on node 1 (SRAT)"; fi
 
-# numa-cpus: ebb's --numa cpus= places the vCPUs itself
-guest --cpus 4 --mem 256M --numa 2,cpus=0:1-3 -- "cat /proc/cpuinfo"
-n0=$(awk '/^node/ { print $3 }' "$TMP/out" | tr '\n' ' ')
+# numa-cpus: ebb's --numa cpus= places the vCPUs itself, --numa-distance sets the distances
+guest --cpus 4 --mem 256M --numa 2,cpus=0:1-3 --numa-distance 10,17,23,10 -- \
+	"cat /proc/cpuinfo; numactl -H"
+n0=$(awk '/^node\t/ { print $3 }' "$TMP/out" | tr '\n' ' ')
+d0=$(awk '$1 == "0:" { print $2, $3 }' "$TMP/out")
+d1=$(awk '$1 == "1:" { print $2, $3 }' "$TMP/out")
 if [ $st -ne 0 ]; then bad numa-cpus "exit status $st, want 0"
 elif [ "$n0" != "0 1 1 1 " ]; then bad numa-cpus "CPU nodes are '$n0', want '0 1 1 1 '"
-else ok "numa-cpus: --numa 2,cpus=0:1-3: CPU 0 on node 0, CPUs 1-3 on node 1 (SRAT)"; fi
+elif ! has "node 1 cpus: 1 2 3"; then bad numa-cpus "numactl -H does not put CPUs 1-3 on node 1"
+elif [ "$d0" != "10 17" ] || [ "$d1" != "23 10" ]; then
+	bad numa-cpus "numactl -H distances '$d0' / '$d1', want '10 17' / '23 10'"
+else ok "numa-cpus: --numa 2,cpus=0:1-3 --numa-distance 10,17,23,10: CPU 0 on node 0, CPUs 1-3 on node 1 (SRAT), distances 10 17 / 23 10 in the guest"; fi
 
 rm -rf "$TMP"
 echo "$pass passed, $fail failed"

@@ -11,6 +11,9 @@
 #              guest 128M, less than the two copies hold: the guest swaps,
 #              every page of both copies is verified (0 bad), and the
 #              balloon gets to 90 MiB or more
+#   numa       --numa 2 --numa-distance 15: the guest's numactl -H has two
+#              nodes and the distances ebb passed (ebb.distance=: microvm
+#              has no SRAT/SLIT, so the command line carries them)
 # Prints PASS/FAIL lines and "N passed, N failed" last.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
@@ -55,6 +58,23 @@ elif [[ $(grep -c 'virtio: virtio[0-9]: virtio_\(blk\|balloon\) driver' <<<"$out
 	bad online "the guest did not find both virtio devices"
 else
 	ok "online: QEMU -smp 2 with ACPI: nproc 2; devices at $(grep -o 'virtio-mmio: 0x[0-9a-f]* (512 bytes) IRQ [0-9]*' <<<"$out" | sed 's/virtio-mmio: //; s/ (512 bytes)//' | paste -sd, -)"
+fi
+
+# numa
+timeout "$T" "$EBB" run --accel qemu --cpus 2 --mem 256M --numa 2 --numa-distance 15 \
+	--append 'ebb.init="numactl -H; poweroff"' </dev/null >"$TMP/out" 2>"$TMP/err"
+st=$?
+out=$(tr -d '\r' <"$TMP/out")
+d0=$(awk '$1 == "0:" { print $2, $3 }' <<<"$out")
+d1=$(awk '$1 == "1:" { print $2, $3 }' <<<"$out")
+if [[ $st -ne 0 ]]; then
+	bad numa "ebb run exited $st"
+elif ! grep -q '^available: 2 nodes (0-1)' <<<"$out"; then
+	bad numa "numactl -H does not say 2 nodes"
+elif [[ $d0 != "10 15" || $d1 != "15 10" ]]; then
+	bad numa "distances '$d0' / '$d1', want '10 15' / '15 10'"
+else
+	ok "numa: --numa 2 --numa-distance 15: 2 nodes, distances 10 15 / 15 10 in the guest"
 fi
 
 # balloon inflating while both CPUs allocate, with swap

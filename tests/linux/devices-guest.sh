@@ -42,6 +42,7 @@ case $1 in
 a)
 	m "nproc $(nproc)"
 	m "nodes $(ls -d /sys/devices/system/node/node* 2>/dev/null | sed 's,.*/,,' | tr '\n' ' ')"
+	m "distance $(cat /sys/devices/system/node/node0/distance 2>/dev/null)"
 	[ -b /dev/vda ] || fail "no /dev/vda"
 	m "vda $(cat /sys/block/vda/size) sectors"
 	mke2fs -F -b 4096 -L ebbdata /dev/vda >/tmp/mke2fs.log 2>&1 || { cat /tmp/mke2fs.log; fail "mke2fs /dev/vda"; }

@@ -660,6 +660,24 @@ START_TEST(srat_explicit_cpus)
 }
 END_TEST
 
+/* --numa-distance: the SLIT carries the matrix as given, row by row. */
+START_TEST(slit_distances)
+{
+	static const uint8_t dist[9] = { 10, 21, 31, 22, 10, 21, 32, 21, 10 };
+	struct machine mc;
+	const struct acpi_slit *sl;
+	char err[256] = "";
+
+	machine_build(&mc, 3, 3, 384 * M, 1);
+	mc.p.distance = dist;
+	ck_assert_msg(acpi_tables_build(&mc.p, region, sizeof(region), EBB_ACPI_ADDR, &mc.t, err,
+					sizeof(err)) == 0, "%s", err);
+	sl = (const void *)table(mc.t.slit, "SLIT");
+	ck_assert_uint_eq(sl->localities, 3);
+	ck_assert_mem_eq((const uint8_t *)sl + sizeof(*sl), dist, sizeof(dist));
+}
+END_TEST
+
 START_TEST(too_small)
 {
 	struct machine mc;
@@ -862,6 +880,7 @@ static Suite *vmm_acpi_suite(void)
 	tcase_add_test(tc, madt_per_vcpu);
 	tcase_add_test(tc, dsdt_devices);
 	tcase_add_test(tc, srat_slit);
+	tcase_add_test(tc, slit_distances);
 	tcase_add_test(tc, srat_explicit_cpus);
 	tcase_add_test(tc, too_small);
 	tcase_add_test(tc, sleep_register);

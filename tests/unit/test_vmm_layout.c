@@ -266,6 +266,67 @@ START_TEST(numa_cpus_bad)
 }
 END_TEST
 
+/* --numa-distance: one remote value or the whole matrix, resolved against the node count. */
+START_TEST(numa_distance)
+{
+	struct ebb_options o;
+	char err[256] = "";
+
+	/* Without it: Linux's 10/20, and nothing stored. */
+	ck_assert(parse_args(&o, err, 2, "--numa", "2") == 0);
+	ck_assert_uint_eq(o.nr_distances, 0);
+	ck_assert_uint_eq(options_node_distance(&o, 0, 1), 20);
+	ck_assert_uint_eq(options_node_distance(&o, 1, 1), 10);
+	/* One value is every remote pair's, whichever option comes first. */
+	ck_assert_msg(parse_args(&o, err, 4, "--numa-distance", "31", "--numa", "3") == 0, "%s",
+		      err);
+	ck_assert_uint_eq(o.nr_distances, 9);
+	for (unsigned int a = 0; a < 3; a++)
+		for (unsigned int b = 0; b < 3; b++)
+			ck_assert_uint_eq(options_node_distance(&o, a, b), a == b ? 10 : 31);
+	/* The whole matrix, row by row; asymmetric is allowed, as in the SLIT. */
+	ck_assert_msg(parse_args(&o, err, 4, "--numa", "3", "--numa-distance",
+				 "10,21,31,22,10,21,32,21,10") == 0, "%s", err);
+	ck_assert_uint_eq(options_node_distance(&o, 0, 1), 21);
+	ck_assert_uint_eq(options_node_distance(&o, 1, 0), 22);
+	ck_assert_uint_eq(options_node_distance(&o, 2, 0), 32);
+	ck_assert_uint_eq(options_node_distance(&o, 2, 2), 10);
+	ck_assert_uint_eq(options_node_distance(&o, 0, 2), 31);
+}
+END_TEST
+
+/* Each with its node count; all refused with a message naming --numa-distance. */
+static const char *const bad_numa_distance[][2] = {
+	{ "21", "1" },			/* one node: no remote distance */
+	{ "10", "2" },			/* remote as near as local */
+	{ "9", "2" },			/* below ACPI's normalized 10 */
+	{ "255", "2" },			/* 255 is "unreachable" */
+	{ "10,20,20", "2" },		/* 3 values for 4 */
+	{ "10,20,20,10,10", "2" },
+	{ "11,20,20,10", "2" },		/* a node's own distance is 10 */
+	{ "10,10,20,10", "2" },		/* remote 10 */
+	{ "10,,20,10", "2" },
+	{ "10,20,20,10,", "2" },
+	{ "", "2" },
+	{ "x", "2" },
+	{ "20m", "2" },
+	{ "-20", "2" },
+	{ "00000000020", "2" },
+};
+
+START_TEST(numa_distance_bad)
+{
+	struct ebb_options o;
+	char err[256] = "";
+
+	ck_assert_msg(parse_args(&o, err, 4, "--numa", bad_numa_distance[_i][1], "--numa-distance",
+				 bad_numa_distance[_i][0]) == -1,
+		      "--numa %s --numa-distance \"%s\" accepted", bad_numa_distance[_i][1],
+		      bad_numa_distance[_i][0]);
+	ck_assert_msg(strstr(err, "--numa-distance"), "message \"%s\" does not name it", err);
+}
+END_TEST
+
 static const char *const bad_numa[] = {
 	"0", "9", "x", "", "2x", "256M,", ",256M", "256M,,256M", "256M,abc", "1M,1M",
 	"3M,256M", "1,1,1,1,1,1,1,1,1", "-2",
@@ -334,6 +395,13 @@ START_TEST(guest_cmdline)
 	ck_assert(cmdline_build(&o, &l, NULL, buf, sizeof(buf), err, sizeof(err)) > 0);
 	ck_assert_str_eq(buf, "console=ttyS0 ebb.numa=0:0-10000000,1:10000000-20000000 "
 			      "ebb.init=\"cat /proc/buddyinfo; poweroff\"");
+
+	/* --numa-distance reaches the embedded guest as ebb.distance=, after ebb.numa=. */
+	ck_assert(parse_args(&o, err, 4, "--numa", "2", "--numa-distance", "17") == 0);
+	ck_assert(layout_build(&l, o.nr_nodes, o.node_size, err, sizeof(err)) == 0);
+	ck_assert(cmdline_build(&o, &l, NULL, buf, sizeof(buf), err, sizeof(err)) > 0);
+	ck_assert_str_eq(buf, "console=ttyS0 ebb.numa=0:0-10000000,1:10000000-20000000 "
+			      "ebb.distance=10,17,17,10");
 
 	/* --cmdline replaces the default; the VMM's parameters stay. */
 	ck_assert(parse_args(&o, err, 4, "--numa", "2", "--cmdline", "quiet") == 0);
@@ -411,6 +479,9 @@ static Suite *vmm_layout_suite(void)
 	tcase_add_test(to, numa_sizes);
 	tcase_add_loop_test(to, numa_bad, 0, (int)(sizeof(bad_numa) / sizeof(bad_numa[0])));
 	tcase_add_test(to, numa_cpus);
+	tcase_add_test(to, numa_distance);
+	tcase_add_loop_test(to, numa_distance_bad, 0,
+			    (int)(sizeof(bad_numa_distance) / sizeof(bad_numa_distance[0])));
 	tcase_add_loop_test(to, numa_cpus_bad, 0,
 			    (int)(sizeof(bad_numa_cpus) / sizeof(bad_numa_cpus[0])));
 	tcase_add_test(to, other_options);

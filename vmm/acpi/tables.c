@@ -32,8 +32,6 @@
 #define SLIT_REVISION		1
 #define XSDT_REVISION		1
 
-#define NUMA_LOCAL		10	/* SLIT distances, Linux's defaults */
-#define NUMA_REMOTE		20
 
 /* The ISA serial ports, as every PC has them and vmm/serial.c emulates them. */
 static const struct {
@@ -339,7 +337,8 @@ static uint64_t build_slit(struct acpi_region *r, const struct acpi_platform *p)
 	put(r, &s, sizeof(s));
 	for (unsigned int i = 0; i < n; i++)
 		for (unsigned int j = 0; j < n; j++) {
-			uint8_t d = i == j ? NUMA_LOCAL : NUMA_REMOTE;
+			uint8_t d = p->distance ? p->distance[i * n + j] :
+				    i == j ? NUMA_DISTANCE_LOCAL : NUMA_DISTANCE_REMOTE;
 
 			put(r, &d, 1);
 		}
@@ -417,6 +416,7 @@ int acpi_write_vm(struct vm *vm, uint64_t *rsdp, char *err, size_t errlen)
 		.nr_cpus = vm->opts->nr_cpus,
 		.cpu_node = cpu_node,
 		.layout = &vm->mem.layout,
+		.distance = vm->opts->nr_distances ? vm->opts->distance : NULL,
 		.nr_virtio = vm->nr_virtio,
 	};
 	struct acpi_tables t;
