@@ -6,7 +6,9 @@
  * CPUs as there are, and sleep on wait queues the way they do in Linux.
  *
  * One run queue for all CPUs (docs/smp.md): a CPU that looks for work
- * takes the first runnable task, wherever it last ran.  All run-queue,
+ * takes the first runnable task that may run on it (a task pinned to one
+ * CPU, as `run --threads N` pins its copies, waits for that CPU; the rest
+ * go wherever a CPU is free).  All run-queue,
  * wait-queue, timer-list and task-slot state is changed under rq_lock
  * with interrupts off.  The lock is held across the context switch and
  * released by the task switched to (finish_task_switch's caller), so no
@@ -23,6 +25,7 @@
 #include <guest/smp.h>
 #include <guest/string.h>
 #include <guest/time.h>
+#include <guestmm/errno.h>
 
 #define STACK_CANARY	0x57ac6e5dead0fa11UL
 
@@ -34,6 +37,8 @@ static int rq_lock;
 static struct list_head runqueue = LIST_HEAD_INIT(runqueue);
 static struct list_head timer_sleepers = LIST_HEAD_INIT(timer_sleepers);
 static unsigned int nr_queued;
+/* Of those, the ones any CPU may take, and per CPU the ones pinned to it. */
+static unsigned int nr_queued_any, nr_queued_pinned[NR_CPUS];
 static uint64_t idle_cpus;		/* bit per CPU halted in cpu_idle() */
 static int next_pid = 1;
 
@@ -109,6 +114,7 @@ static struct task_struct *task_alloc(const char *name)
 	INIT_LIST_HEAD(&t->run_list);
 	INIT_LIST_HEAD(&t->wait_list);
 	INIT_LIST_HEAD(&t->timer_list);
+	t->pin_cpu = -1;
 	t->state = TASK_RUNNING;
 	return t;
 }
@@ -126,6 +132,7 @@ void sched_init(void)
 	INIT_LIST_HEAD(&idle->run_list);
 	INIT_LIST_HEAD(&idle->wait_list);
 	INIT_LIST_HEAD(&idle->timer_list);
+	idle->pin_cpu = 0;
 	this_cpu()->idle = this_cpu()->curr = idle;
 }
 
@@ -140,6 +147,7 @@ struct task_struct *sched_idle_task_create(unsigned int cpu)
 	if (t) {
 		t->pid = 0;	/* as Linux numbers every idle task */
 		t->cpu = cpu;
+		t->pin_cpu = (int)cpu;
 	}
 	sched_unlock_irqrestore(flags);
 	if (!t)
@@ -152,21 +160,55 @@ unsigned long sched_task_stack_top(struct task_struct *t)
 	return (unsigned long)t->stack + THREAD_SIZE - 16;
 }
 
-/* With rq_lock held: queue @t, and have an idle CPU (or this one) run it. */
+/* With rq_lock held: queue @t. */
 static void enqueue(struct task_struct *t)
 {
 	list_add_tail(&t->run_list, &runqueue);
 	nr_queued++;
+	if (t->pin_cpu < 0)
+		nr_queued_any++;
+	else
+		nr_queued_pinned[t->pin_cpu]++;
 }
 
-static void kick_cpu(void)
+static void dequeue(struct task_struct *t)
 {
-	uint64_t idle;
+	list_del_init(&t->run_list);
+	nr_queued--;
+	if (t->pin_cpu < 0)
+		nr_queued_any--;
+	else
+		nr_queued_pinned[t->pin_cpu]--;
+}
+
+/* Is a task waiting that @cpu may run? */
+static bool runnable_on(unsigned int cpu)
+{
+	return READ_ONCE(nr_queued_any) || READ_ONCE(nr_queued_pinned[cpu]);
+}
+
+/*
+ * With rq_lock held, @t just queued: have a CPU that may run it do so.
+ * A task pinned to another CPU: a reschedule IPI to that CPU, idle or
+ * not (it preempts what runs there, as Linux's resched_curr does).  Any
+ * other: an idle CPU gets the IPI, else this CPU switches at its next
+ * preemption point.
+ */
+static void kick_cpu(const struct task_struct *t)
+{
 	unsigned int self = smp_processor_id();
+	uint64_t idle;
 
 	/* Pairs with cpu_idle(): it marks itself idle, then looks at the queue. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	idle = __atomic_load_n(&idle_cpus, __ATOMIC_RELAXED) & ~(1ULL << self);
+	if (t->pin_cpu >= 0) {
+		if ((unsigned int)t->pin_cpu == self)
+			need_resched = true;
+		else
+			smp_send_reschedule((unsigned int)t->pin_cpu);
+		return;
+	}
 	if (idle)
 		smp_send_reschedule((unsigned int)__builtin_ctzll(idle));
 	else
@@ -187,7 +229,7 @@ static void wake_up_task(struct task_struct *t)
 	}
 	t->state = TASK_RUNNING;
 	enqueue(t);
-	kick_cpu();
+	kick_cpu(t);
 }
 
 /* Runs first in a task that was just switched to, with rq_lock held. */
@@ -202,7 +244,7 @@ static void finish_task_switch(void)
 
 bool sched_runnable(void)
 {
-	return READ_ONCE(nr_queued) != 0;
+	return runnable_on(smp_processor_id());
 }
 
 void sched_idle_enter(void)
@@ -215,26 +257,38 @@ void sched_idle_exit(void)
 	__atomic_fetch_and(&idle_cpus, ~(1ULL << smp_processor_id()), __ATOMIC_RELAXED);
 }
 
+/* The first queued task this CPU may run, or its idle task; rq_lock held. */
+static struct task_struct *pick_next_task(unsigned int cpu)
+{
+	struct task_struct *t;
+
+	if (runnable_on(cpu))
+		list_for_each_entry(t, &runqueue, run_list)
+			if (t->pin_cpu < 0 || (unsigned int)t->pin_cpu == cpu) {
+				dequeue(t);
+				return t;
+			}
+	return idle_task;
+}
+
 /* With rq_lock held and interrupts off; returns (on whatever CPU) with both still so. */
 static void __schedule(void)
 {
 	struct task_struct *prev = current, *next;
 	uint64_t now = clock_ns_since_boot();
+	unsigned int self = smp_processor_id();
 
 	if (prev->stack && *stack_canary(prev) != STACK_CANARY)
 		panic("stack overflow in task %d (%s)", prev->pid, prev->comm);
 
 	prev->runtime_ns += now - prev->last_ran_ns;
-	if (prev->state == TASK_RUNNING && prev != idle_task)
+	if (prev->state == TASK_RUNNING && prev != idle_task) {
 		enqueue(prev);
-
-	if (list_empty(&runqueue)) {
-		next = idle_task;
-	} else {
-		next = list_first_entry(&runqueue, struct task_struct, run_list);
-		list_del_init(&next->run_list);
-		nr_queued--;
+		/* Pinned elsewhere since it last ran here (sched_pin_current): wake its CPU. */
+		if (prev->pin_cpu >= 0 && (unsigned int)prev->pin_cpu != self)
+			kick_cpu(prev);
 	}
+	next = pick_next_task(self);
 	need_resched = false;
 	next->last_ran_ns = now;
 
@@ -245,7 +299,7 @@ static void __schedule(void)
 			prev->nvcsw++;
 		this_cpu()->switched_from = prev;
 		this_cpu()->curr = next;
-		next->cpu = smp_processor_id();
+		next->cpu = self;
 		/* The next task's address space (its own, or the kernel's). */
 		switch_page_tables(next->cr3);
 		__switch_to(prev, next);
@@ -312,8 +366,8 @@ void scheduler_tick(void)
 			wake_up_task(t);
 		}
 	}
-	/* The slice is one tick: anyone waiting gets the CPU next. */
-	if (nr_queued)
+	/* The slice is one tick: anyone waiting that may run here gets the CPU next. */
+	if (runnable_on(smp_processor_id()))
 		need_resched = true;
 	rq_lock_release();
 }
@@ -387,7 +441,7 @@ void kthread_entry(struct task_struct *t)
 }
 
 static struct task_struct *__kthread_run(int (*fn)(void *), void *arg, const char *name,
-					 unsigned int refs)
+					 unsigned int refs, int cpu)
 {
 	unsigned long flags = sched_lock_irqsave();
 	struct task_struct *t = task_alloc(name);
@@ -418,20 +472,44 @@ static struct task_struct *__kthread_run(int (*fn)(void *), void *arg, const cha
 	t->rsp = (unsigned long)sp;
 
 	t->refs = refs;
+	t->pin_cpu = cpu;
 	enqueue(t);
-	kick_cpu();
+	kick_cpu(t);
 	sched_unlock_irqrestore(flags);
 	return t;
 }
 
 struct task_struct *kthread_run(int (*fn)(void *), void *arg, const char *name)
 {
-	return __kthread_run(fn, arg, name, 0);
+	return __kthread_run(fn, arg, name, 0, -1);
 }
 
 struct task_struct *kthread_run_held(int (*fn)(void *), void *arg, const char *name)
 {
-	return __kthread_run(fn, arg, name, 1);
+	return __kthread_run(fn, arg, name, 1, -1);
+}
+
+struct task_struct *kthread_run_held_on(int (*fn)(void *), void *arg, const char *name,
+					unsigned int cpu)
+{
+	if (cpu >= READ_ONCE(nr_cpus_online))
+		return NULL;
+	return __kthread_run(fn, arg, name, 1, (int)cpu);
+}
+
+int sched_pin_current(int cpu)
+{
+	unsigned long flags;
+
+	if (cpu >= (int)READ_ONCE(nr_cpus_online) || current == idle_task)
+		return -EINVAL;
+	flags = sched_lock_irqsave();
+	current->pin_cpu = cpu < 0 ? -1 : cpu;
+	/* Off to that CPU now, not at the next tick (__schedule requeues and kicks it). */
+	if (cpu >= 0 && (unsigned int)cpu != smp_processor_id())
+		__schedule();
+	sched_unlock_irqrestore(flags);
+	return 0;
 }
 
 int task_wait(struct task_struct *t)

@@ -7,6 +7,7 @@
 #include <guest/printk.h>
 #include <guest/sched.h>
 #include <guest/shell.h>
+#include <guest/smp.h>
 #include <guest/string.h>
 #include <guest/time.h>
 #include <guest/workload.h>
@@ -163,38 +164,52 @@ struct job {
 static struct job jobs[MAX_JOBS];
 static DECLARE_WAIT_QUEUE_HEAD(job_done_wq);	/* `wait` */
 
-/* Another copy of the job's workload (--threads). */
+/* Another copy of the job's workload (--threads), and the CPU it ended on. */
+struct job_copy {
+	struct job *job;
+	unsigned int cpu;
+};
+
 static int job_helper(void *arg)
 {
-	struct job *job = arg;
+	struct job_copy *c = arg;
+	int ret;
 
-	current->out = job->out;
-	return job->w->fn(job->argc, job->argv);
+	current->out = c->job->out;
+	ret = c->job->w->fn(c->job->argc, c->job->argv);
+	c->cpu = smp_processor_id();
+	return ret;
 }
 
 /*
  * --threads N: N - 1 helper threads and this one each run the workload
- * with the same arguments, spread over the CPUs by the scheduler.  A stop
- * request (kill) reaches the helpers through this thread; the status is
- * the first non-zero one.
+ * with the same arguments, one per CPU: copy i is pinned to CPU i modulo
+ * the CPUs online, so each CPU's per-CPU page lists and slab arrays serve
+ * one copy, whatever else runs.  A stop request (kill) reaches the helpers
+ * through this thread; the status is the first non-zero one.
  */
 static int job_run_threads(struct job *job)
 {
 	struct task_struct *helpers[MAX_WORKLOAD_THREADS];
-	unsigned int n = 0;
-	char comm[TASK_COMM_LEN];
-	int ret, r;
+	struct job_copy copies[MAX_WORKLOAD_THREADS];	/* [0] is this thread */
+	unsigned int n = 0, cpus = READ_ONCE(nr_cpus_online);
+	char comm[TASK_COMM_LEN], line[64 + MAX_WORKLOAD_THREADS * 4];
+	int ret, r, pos;
 
 	for (unsigned int i = 1; i < job->threads; i++) {
 		snprintf(comm, sizeof(comm), "wl/%s/%u", job->w->name, i);
-		helpers[n] = kthread_run_held(job_helper, job, comm);
+		copies[i] = (struct job_copy){ .job = job };
+		helpers[n] = kthread_run_held_on(job_helper, &copies[i], comm, i % cpus);
 		if (!helpers[n]) {
 			kprintf("%s: only %u of %u threads\n", job->w->name, n + 1, job->threads);
 			break;
 		}
 		n++;
 	}
+	sched_pin_current(0);
 	ret = job->w->fn(job->argc, job->argv);
+	copies[0].cpu = smp_processor_id();
+	sched_pin_current(-1);
 	for (unsigned int i = 0; i < n; i++) {
 		if (kthread_should_stop())
 			kthread_request_stop(helpers[i]);
@@ -202,6 +217,11 @@ static int job_run_threads(struct job *job)
 		if (!ret)
 			ret = r;
 	}
+	/* One line, one kprintf: other output must not land inside it. */
+	pos = snprintf(line, sizeof(line), "%s: %u copies ended on CPUs", job->w->name, n + 1);
+	for (unsigned int i = 0; i <= n && pos < (int)sizeof(line); i++)
+		pos += snprintf(line + pos, sizeof(line) - (size_t)pos, " %u", copies[i].cpu);
+	kprintf("%s\n", line);
 	return ret;
 }
 

@@ -80,6 +80,7 @@ struct task_struct {
 	unsigned long min_flt, maj_flt;	/* page faults resolved, as Linux counts */
 
 	unsigned int cpu;		/* where it runs or last ran */
+	int pin_cpu;			/* the only CPU it may run on, -1: any (rq_lock) */
 	uint64_t runtime_ns;		/* CPU time used */
 	uint64_t last_ran_ns;
 	unsigned long nvcsw, nivcsw;	/* voluntary, involuntary switches */
@@ -120,6 +121,14 @@ struct task_struct *kthread_run(int (*fn)(void *), void *arg, const char *name);
  * can be read with task_wait() (which drops the hold) even after it ends.
  */
 struct task_struct *kthread_run_held(int (*fn)(void *), void *arg, const char *name);
+/* A held thread that runs only on CPU @cpu; NULL if there is no such CPU or slot. */
+struct task_struct *kthread_run_held_on(int (*fn)(void *), void *arg, const char *name,
+					unsigned int cpu);
+/*
+ * Run the calling task only on CPU @cpu from now on (it moves there at
+ * once), or anywhere again with -1.  0, or -EINVAL for no such CPU.
+ */
+int sched_pin_current(int cpu);
 int task_wait(struct task_struct *t);
 /* Ask a held thread to stop (kthread_should_stop() turns true), wait for it. */
 int kthread_stop(struct task_struct *t);

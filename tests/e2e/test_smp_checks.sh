@@ -9,6 +9,7 @@
 #              /proc/cpuinfo lists 4 processors with APIC IDs 0..3
 #   one-cpu    the default (--cpus 1) stays one CPU: nproc 1, no AP started
 #   swap       --cpus 4, 128M, `run anon --threads 4 40M hotcold` with swap:
+#              one copy pinned to each CPU (they end on CPUs 0 1 2 3),
 #              every page of the 4 address spaces verified (0 bad), pswpout
 #              and pswpin > 0, /proc/zoneinfo shows each CPU's pageset,
 #              (the function-call IPIs each CPU took are printed)
@@ -90,11 +91,13 @@ in=$(vmstat pswpin)
 if [ $st -ne 0 ]; then bad swap "exit status $st, want 0"
 elif [ "$verified" -ne 4 ]; then bad swap "$verified of 4 threads verified every page with 0 bad"
 elif ! has "anon: done in .*status 0"; then bad swap "the job's status is not 0"
+elif ! has "anon: 4 copies ended on CPUs 0 1 2 3"; then
+	bad swap "the copies were not one per CPU: $(grep 'copies ended on' "$TMP/out")"
 elif has "Bad page state"; then bad swap "a bad page was reported"
 elif [ "$out" -le 0 ] || [ "$in" -le 0 ]; then bad swap "pswpout $out pswpin $in: did not swap both ways"
 elif ! has "cpu: 3"; then bad swap "/proc/zoneinfo shows no pageset of CPU 3"
 else
-	ok "swap: 4 threads x 40M hotcold in 128M on 4 CPUs, every page verified, pswpout $out pswpin $in"
+	ok "swap: 4 threads x 40M hotcold in 128M, one pinned to each of 4 CPUs, every page verified, pswpout $out pswpin $in"
 	grep '^anon: touched\|anon: done' "$TMP/out" | sed 's/^/INFO smp: /'
 	echo "INFO smp: function-call IPIs per CPU: $(awk '/^call ipis/ { printf "%s ", $4 }' "$TMP/out")"
 fi

@@ -7,7 +7,7 @@
 #   online     --cpus 2: nproc 2, both CPUs brought up, the swap disk and
 #              the balloon found at the transports microvm gave them
 #   balloon    --cpus 2, 256M, swap: `run anon --threads 2 100M hotcold`
-#              (a copy per CPU) while the balloon inflates to leave the
+#              (a copy pinned to each CPU) while the balloon inflates to leave the
 #              guest 128M, less than the two copies hold: the guest swaps,
 #              every page of both copies is verified (0 bad), and the
 #              balloon gets to 90 MiB or more
@@ -104,8 +104,9 @@ else
 	done
 	verified=$(grep -c 'pages verified, 0 bad' "$TMP/anon")
 	pswpout=$(sed -n 's/.*pswpout \([0-9]*\).*/\1/p' "$TMP/anon" | sort -n | tail -n 1)
-	if [[ $ast -eq 0 && $verified -eq 2 && ${actual:-0} -ge $((90 << 20)) && ${pswpout:-0} -gt 0 ]]; then
-		ok "balloon: both copies of run anon 100M hotcold verified every page (swapped out ${pswpout} pages) while the balloon inflated to $((actual >> 20)) MiB"
+	if [[ $ast -eq 0 && $verified -eq 2 && ${actual:-0} -ge $((90 << 20)) && ${pswpout:-0} -gt 0 ]] &&
+		grep -q 'anon: 2 copies ended on CPUs 0 1' "$TMP/anon"; then
+		ok "balloon: both copies of run anon 100M hotcold (one on each CPU) verified every page (swapped out ${pswpout} pages) while the balloon inflated to $((actual >> 20)) MiB"
 	else
 		bad balloon "ebb exec status $ast, $verified of 2 copies verified, balloon at $((${actual:-0} >> 20)) MiB (want >= 90), pswpout ${pswpout:-none}"
 		sed 's/^/    > /' "$TMP/anon" | tail -n 30
