@@ -14,6 +14,7 @@
 # all passed.  Run from anywhere after `make` (build/ebb).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+. tests/nested/retry.sh
 
 failed() {
 	echo "FAIL linux-devices: $*"
@@ -30,11 +31,8 @@ ln -sf "$kdir/vmlinuz" build/linux/vmlinuz
 tests/linux/mkinitrd.sh -m virtio_mmio -m virtio_blk -m virtio_balloon -m crc32c_generic -m ext4 \
 	--file tests/linux/devices-guest.sh:/bin/devices-guest \
 	build/linux/initrd-devices.cpio.gz || failed "tests/linux/mkinitrd.sh failed"
-# Each part in a nest of its own (LINUX_E2E_PARTS picks, default both).
-# If the nest's own kernel crashes (kvm_amd under QEMU TCG's emulated SVM
-# has, about once in twenty Linux-guest runs: "stack guard page was hit" in
-# a vCPU thread), nest.sh says so and exits 125; the part is run once more
-# in a fresh nest, and the crash is printed.  Any other failure counts.
+# Each part in a nest of its own (LINUX_E2E_PARTS picks, default both),
+# run again once if the nest itself fails (tests/nested/retry.sh).
 parts=${LINUX_E2E_PARTS:-devices control}
 files=(--file build/ebb:build/ebb --file build/ebb-balloond:build/ebb-balloond
 	--file build/linux/vmlinuz:build/linux/vmlinuz
@@ -46,14 +44,9 @@ trap 'rm -f "$log"' EXIT
 pass=0 fail=0
 for p in $parts; do
 	[[ -f tests/e2e/test_linux_$p.sh ]] || failed "LINUX_E2E_PARTS: no tests/e2e/test_linux_$p.sh"
-	for try in 1 2; do
-		tests/nested/kvm-run.sh --timeout "${LINUX_E2E_TIMEOUT:-900}" "${files[@]}" \
-			--env DEBUGFS=/usr/sbin/debugfs -- "tests/e2e/test_linux_$p.sh" 2>&1 | tee "$log"
-		st=${PIPESTATUS[0]}
-		crash=$(grep -m1 -E "nest: the nest('s kernel crashed| died) while the command ran" "$log" || true)
-		[[ $st -eq 125 && -n $crash && $try -eq 1 ]] || break
-		echo "NOTE linux-devices: $p: ${crash#nest: }; running $p again in a fresh nest"
-	done
+	nest_run "linux-devices: $p" 2 "$log" --timeout "${LINUX_E2E_TIMEOUT:-900}" "${files[@]}" \
+		--env DEBUGFS=/usr/sbin/debugfs -- "tests/e2e/test_linux_$p.sh"
+	st=$nest_status
 	p_pass=$(grep -c '^PASS ' "$log")
 	p_fail=$(grep -c '^FAIL ' "$log")
 	if [[ $st -ne 0 && $p_fail -eq 0 ]]; then

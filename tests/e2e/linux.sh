@@ -12,6 +12,7 @@
 # kernel package (about 70 MB, cached: tests/linux/debian-kernel.sh).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+. tests/nested/retry.sh
 
 failed() {
 	echo "FAIL linux-boot: $*"
@@ -36,9 +37,8 @@ if [[ -f $vmlinux ]]; then
 fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-tests/nested/kvm-run.sh --timeout "${LINUX_E2E_TIMEOUT:-1200}" "${files[@]}" -- tests/e2e/test_linux_boot.sh |
-	tee "$out"
-st=${PIPESTATUS[0]}
+nest_run linux-boot 2 "$out" --timeout "${LINUX_E2E_TIMEOUT:-1200}" "${files[@]}" -- tests/e2e/test_linux_boot.sh
+st=$nest_status
 # tests/run.sh sums the plain "N passed, N failed" line.
 p=$(grep -c '^PASS ' "$out")
 f=$(grep -c '^FAIL ' "$out")

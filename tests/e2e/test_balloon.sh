@@ -5,6 +5,7 @@
 # in the nested harness).  Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+. tests/nested/retry.sh
 
 EBB=build/ebb
 if [[ ! -x $EBB ]]; then
@@ -14,9 +15,9 @@ if [[ ! -x $EBB ]]; then
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-tests/nested/kvm-run.sh --timeout "${BALLOON_E2E_TIMEOUT:-900}" --mem 2048 --file "$EBB:$EBB" \
-	-- tests/e2e/test_balloon_checks.sh | tee "$log"
-st=${PIPESTATUS[0]}
+nest_run balloon 2 "$log" --timeout "${BALLOON_E2E_TIMEOUT:-900}" --mem 2048 --file "$EBB:$EBB" \
+	-- tests/e2e/test_balloon_checks.sh
+st=$nest_status
 pass=$(grep -c '^PASS ' "$log")
 fail=$(grep -c '^FAIL ' "$log")
 if [[ $st -ne 0 && $fail -eq 0 ]]; then

@@ -9,6 +9,7 @@
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+. tests/nested/retry.sh
 
 EBB=build/ebb
 CHECKS=tests/e2e/test_devices_checks.sh
@@ -79,13 +80,11 @@ else
 	how="inside the nested harness (QEMU TCG with a nested hardware KVM: $why)"
 fi
 echo "== devices: KVM backend checks, run $how"
-tests/nested/kvm-run.sh --timeout "${DEVICES_E2E_TIMEOUT:-600}" --file "$EBB:$EBB" \
-	--env ACCEL=kvm -- "$CHECKS" 2>"$out/kvm-run.err" | tee "$out/kvm"
-st=${PIPESTATUS[0]}
-sed 's/^/    /' "$out/kvm-run.err"
+nest_run devices-kvm 2 "$out/kvm" --timeout "${DEVICES_E2E_TIMEOUT:-600}" --file "$EBB:$EBB" \
+	--env ACCEL=kvm -- "$CHECKS"
 count "$out/kvm"
 grep -q '^devices-kvm: [0-9]* passed' "$out/kvm" ||
-	failure "devices-kvm: the checks did not finish (kvm-run.sh exit status $st)"
+	failure "devices-kvm: the checks did not finish (kvm-run.sh exit status $nest_status)"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -6,6 +6,7 @@
 # which path it took; ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+. tests/nested/retry.sh
 
 EBB=build/ebb
 if [[ ! -x $EBB ]]; then
@@ -14,15 +15,13 @@ if [[ ! -x $EBB ]]; then
 	exit 1
 fi
 log=$(mktemp)
-err=$(mktemp)
-trap 'rm -f "$log" "$err"' EXIT
-tests/nested/kvm-run.sh --timeout "${FAULTS_E2E_TIMEOUT:-600}" --mem 1024 --file "$EBB:$EBB" \
-	-- tests/e2e/test_faults_checks.sh 2>"$err" | tee "$log"
-st=${PIPESTATUS[0]}
-sed 's/^/    /' "$err"
-if grep -q 'running in the nested harness' "$err"; then
+trap 'rm -f "$log"' EXIT
+nest_run faults 2 "$log" --timeout "${FAULTS_E2E_TIMEOUT:-600}" --mem 1024 --file "$EBB:$EBB" \
+	-- tests/e2e/test_faults_checks.sh
+st=$nest_status
+if grep -q '^kvm-run: .*running in the nested harness' "$log"; then
 	echo "faults: the KVM checks ran NESTED (inside QEMU TCG)"
-elif grep -q 'running directly' "$err"; then
+elif grep -q '^kvm-run: .*running directly' "$log"; then
 	echo "faults: the KVM checks ran DIRECTLY on this host's /dev/kvm"
 fi
 pass=$(grep -c '^PASS ' "$log")

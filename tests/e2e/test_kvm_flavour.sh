@@ -24,7 +24,7 @@ ok() { echo "PASS kvm-flavour: $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL kvm-flavour: $1: $2"; fail=$((fail + 1)); }
 show() { [ -s "$1" ] && tail -n "${2:-10}" "$1" | sed 's/^/    | /'; }
 run() {
-	timeout "$T" "$EBB" run "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+	timeout -k 10 "$T" "$EBB" run "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
 	st=$?
 }
 

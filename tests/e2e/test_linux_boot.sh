@@ -42,7 +42,7 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 # run ARGS...: ebb run ARGS, stdin closed; sets $st and $t_run (seconds).
 run() {
 	t0=$(up)
-	timeout "$T" "$EBB" run "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+	timeout -k 10 "$T" "$EBB" run "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
 	st=$?
 	t_run=$(secs "$t0" "$(up)")
 }

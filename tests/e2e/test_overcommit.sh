@@ -8,6 +8,7 @@
 # the budget in this host's memory cgroup.  Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+. tests/nested/retry.sh
 
 for b in build/ebb build/ebb-balloond; do
 	if [[ ! -x $b ]]; then
@@ -30,21 +31,16 @@ else
 	# A guest that triple-faults in the nest (kvm_amd under TCG's emulated
 	# SVM: seen in about one run of four VMs in three, in ebb's guest and
 	# Linux alike, with no trace of the fault left) spoils the figures of
-	# the whole experiment: it is said, and the experiment run again, at
-	# most twice.
-	for try in 1 2 3; do
-		tests/nested/kvm-run.sh --timeout "${OVERCOMMIT_E2E_TIMEOUT:-900}" --mem 2560 "${files[@]}" \
-			--env "OVERCOMMIT_S=${OVERCOMMIT_S:-60}" -- tests/e2e/test_overcommit_checks.sh 2>&1 | tee "$log"
-		st=${PIPESTATUS[0]}
-		[[ $try -lt 3 ]] || break
-		if grep -q '^FAIL ' "$log" && grep -q 'guest triple fault' "$log"; then
-			echo "NOTE overcommit: $(grep -m1 -o 'oc[0-9]*: guest triple fault' "$log") in the nest; running the experiment again"
-		elif [[ $st -eq 125 ]] && grep -q "the nest.*\(died\|crashed\) while the command ran" "$log"; then
-			echo "NOTE overcommit: the nest itself died while the experiment ran; running it again in a fresh nest"
-		else
-			break
-		fi
-	done
+	# the whole experiment: it is run again, as for a failed nest, at most
+	# twice.
+	triple_fault() {
+		grep -q '^FAIL ' "$1" && grep -q 'guest triple fault' "$1" || return 1
+		echo "$(grep -m1 -o 'oc[0-9]*: guest triple fault' "$1") in the nest"
+	}
+	NEST_RETRY_ALSO=triple_fault nest_run overcommit 3 "$log" \
+		--timeout "${OVERCOMMIT_E2E_TIMEOUT:-900}" --mem 2560 "${files[@]}" \
+		--env "OVERCOMMIT_S=${OVERCOMMIT_S:-60}" -- tests/e2e/test_overcommit_checks.sh
+	st=$nest_status
 fi
 pass=$(grep -c '^PASS ' "$log")
 fail=$(grep -c '^FAIL ' "$log")

@@ -10,6 +10,7 @@
 # Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+. tests/nested/retry.sh
 
 for b in build/ebb build/ebb-balloond; do
 	if [[ ! -x $b ]]; then
@@ -25,10 +26,10 @@ if [[ ${OVERCOMMIT_E2E_BACKEND:-} == qemu ]]; then
 	CG_S=${CG_S:-20} tests/e2e/test_overcommit_cgroup_checks.sh | tee "$log"
 	st=${PIPESTATUS[0]}
 else
-	tests/nested/kvm-run.sh --timeout "${OVERCOMMIT_E2E_TIMEOUT:-900}" --mem 1536 \
+	nest_run overcommit-cgroup 2 "$log" --timeout "${OVERCOMMIT_E2E_TIMEOUT:-900}" --mem 1536 \
 		--file build/ebb:build/ebb --file build/ebb-balloond:build/ebb-balloond \
-		--env "CG_S=${CG_S:-20}" -- tests/e2e/test_overcommit_cgroup_checks.sh | tee "$log"
-	st=${PIPESTATUS[0]}
+		--env "CG_S=${CG_S:-20}" -- tests/e2e/test_overcommit_cgroup_checks.sh
+	st=$nest_status
 fi
 pass=$(grep -c '^PASS ' "$log")
 fail=$(grep -c '^FAIL ' "$log")

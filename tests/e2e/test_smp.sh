@@ -5,6 +5,7 @@
 # the nested harness; it says which).  Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+. tests/nested/retry.sh
 
 EBB=build/ebb
 if [[ ! -x $EBB ]]; then
@@ -15,9 +16,9 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # 4 nest vCPUs for the 4 guest vCPUs: fewer lock holders descheduled under a spinner.
-tests/nested/kvm-run.sh --timeout "${SMP_E2E_TIMEOUT:-600}" --mem 2048 --smp 4 --file "$EBB:$EBB" \
-	-- tests/e2e/test_smp_checks.sh | tee "$log"
-st=${PIPESTATUS[0]}
+nest_run smp 2 "$log" --timeout "${SMP_E2E_TIMEOUT:-600}" --mem 2048 --smp 4 --file "$EBB:$EBB" \
+	-- tests/e2e/test_smp_checks.sh
+st=$nest_status
 pass=$(grep -c '^PASS ' "$log")
 fail=$(grep -c '^FAIL ' "$log")
 if [[ $st -ne 0 && $fail -eq 0 ]]; then

@@ -54,7 +54,7 @@ guest() {
 	while [ "$1" != -- ]; do args="$args $1"; shift; done
 	shift
 	# shellcheck disable=SC2086 # ARGS are words on purpose
-	timeout "$T" "$EBB" run --accel kvm $args --append "ebb.init=\"$1; poweroff\"" \
+	timeout -k 10 "$T" "$EBB" run --accel kvm $args --append "ebb.init=\"$1; poweroff\"" \
 		</dev/null >"$TMP/out" 2>"$TMP/err"
 	st=$?
 	tr -d '\r' <"$TMP/out" >"$TMP/out.n" && mv "$TMP/out.n" "$TMP/out"

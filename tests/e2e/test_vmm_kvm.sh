@@ -29,7 +29,7 @@ bad() {
 
 # run NAME ARGS...: ebb run ARGS with stdin closed; sets $st.
 run() {
-	timeout "$T" "$EBB" run "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+	timeout -k 10 "$T" "$EBB" run "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
 	st=$?
 }
 
@@ -121,7 +121,7 @@ else ok "embedded-guest: --mem 512M --numa 2 boots, buddyinfo shows both nodes, 
 
 # 10. Console input: typed at the prompt, delivered with UART interrupts.
 PROBE=${PROBE:-build/bench/boot-probe}
-timeout "$T" "$PROBE" --runs 1 --until "ebb# " --send 'echo typed-into-the-guest\npoweroff 7\n' \
+timeout -k 10 "$T" "$PROBE" --runs 1 --until "ebb# " --send 'echo typed-into-the-guest\npoweroff 7\n' \
 	-- "$EBB" run >"$TMP/out" 2>"$TMP/err"
 if ! grep -q "status=71 " "$TMP/out"; then bad console-input "want ebb exit status 71 after typing poweroff 7"
 else ok "console-input: commands typed on stdin reach the guest shell (poweroff 7 -> 71)"; fi
@@ -143,7 +143,7 @@ NAME=kstat-$$
 # The vCPUs' total of "exits" in `ebb stat NAME kvm --json` ($1), empty if none.
 kvm_exits() { tr -d ' \n' <"$1" | sed 's/.*"vcpu":{//' | sed -n 's/.*"exits":{[^}]*"total":\([0-9]*\).*/\1/p'; }
 mkfifo "$TMP/in"
-timeout "$T" "$EBB" run --name "$NAME" --cpus 2 --stats <"$TMP/in" >"$TMP/out" 2>"$TMP/err" &
+timeout -k 10 "$T" "$EBB" run --name "$NAME" --cpus 2 --stats <"$TMP/in" >"$TMP/out" 2>"$TMP/err" &
 vm=$!
 exec 3>"$TMP/in"
 i=0

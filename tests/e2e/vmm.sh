@@ -14,6 +14,7 @@
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+. tests/nested/retry.sh
 
 EBB=build/ebb
 GUESTS=build/tests/e2e/guests
@@ -72,32 +73,28 @@ echo "== vmm: KVM tests, run $how"
 if [[ ! -x $KVM_RUN ]]; then
 	failure "vmm-kvm: $KVM_RUN is missing: the KVM tests did not run"
 else
-	"$KVM_RUN" --timeout "${VMM_E2E_TIMEOUT:-600}" \
+	nest_run vmm-kvm 2 "$out/kvm" --timeout "${VMM_E2E_TIMEOUT:-600}" \
 		--file "$EBB:$EBB" --file "$GUESTS:$GUESTS" --file "$PROBE:$PROBE" \
-		-- tests/e2e/test_vmm_kvm.sh 2>"$out/kvm-run.err" | tee "$out/kvm"
-	st=${PIPESTATUS[0]}
-	sed 's/^/    /' "$out/kvm-run.err"
+		-- tests/e2e/test_vmm_kvm.sh
 	count "$out/kvm"
 	if ! grep -q '^vmm-kvm: [0-9]* passed, [0-9]* failed' "$out/kvm"; then
-		failure "vmm-kvm: the KVM tests did not finish (kvm-run.sh exit status $st)"
+		failure "vmm-kvm: the KVM tests did not finish (kvm-run.sh exit status $nest_status)"
 	fi
-	if grep -q 'running in the nested harness' "$out/kvm-run.err"; then
+	if grep -q '^kvm-run: .*running in the nested harness' "$out/kvm"; then
 		echo "vmm: the KVM tests ran NESTED (inside QEMU TCG)"
-	elif grep -q 'running directly' "$out/kvm-run.err"; then
+	elif grep -q '^kvm-run: .*running directly' "$out/kvm"; then
 		echo "vmm: the KVM tests ran DIRECTLY on this host's /dev/kvm"
 	fi
 fi
 
 echo "== vmm: KVM flavour tests, run $how"
-"$KVM_RUN" --timeout "${VMM_E2E_TIMEOUT:-600}" \
+nest_run kvm-flavour 2 "$out/flavour" --timeout "${VMM_E2E_TIMEOUT:-600}" \
 	--file "$EBB:$EBB" --file "$GUESTS:$GUESTS" \
 	--file tests/e2e/test_kvm_interpreted.sh:tests/e2e/test_kvm_interpreted.sh \
-	-- tests/e2e/test_kvm_flavour.sh 2>"$out/flavour-run.err" | tee "$out/flavour"
-st=${PIPESTATUS[0]}
-sed 's/^/    /' "$out/flavour-run.err"
+	-- tests/e2e/test_kvm_flavour.sh
 count "$out/flavour"
 grep -q '^kvm-flavour: [0-9]* passed, [0-9]* failed' "$out/flavour" ||
-	failure "kvm-flavour: the KVM flavour tests did not finish (kvm-run.sh exit status $st)"
+	failure "kvm-flavour: the KVM flavour tests did not finish (kvm-run.sh exit status $nest_status)"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

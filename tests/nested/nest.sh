@@ -337,6 +337,12 @@ ln -sf /proc/self/fd/2 /dev/stderr
 stty -F /dev/console -echo -onlcr 2>/dev/null
 M="@@NEST:$(cat /etc/nest/token)@@"
 up() { cut -d' ' -f1 /proc/uptime; }
+# Signs of life on the second serial port, a file on the host: the kernel's
+# own messages (all levels; the console gets only panics) and a beat every
+# 5 s.  nest.sh calls a nest that falls silent there hung and stops it.
+stty -F /dev/ttyS1 -echo -onlcr 2>/dev/null
+cat /proc/kmsg >/dev/ttyS1 2>/dev/null &
+while :; do echo "$M beat $(up)"; sleep 5; done >/dev/ttyS1 2>/dev/null &
 bye() {
 	stty -F /dev/console -echo 2>/dev/null # waits until the UART has sent it all
 	poweroff -f
@@ -491,6 +497,7 @@ qpid=
 # shellcheck disable=SC2317 # run from the traps
 cleanup() {
 	[[ -z $qpid ]] || kill "$qpid" 2>/dev/null || true
+	[[ -z ${wpid:-} ]] || kill "$wpid" 2>/dev/null || true
 	[[ ${keep_run:-0} -eq 1 ]] || rm -rf "$run"
 }
 trap cleanup EXIT
@@ -505,12 +512,19 @@ if [[ ${EBB_NEST_BOOT:-pvh} == bzimage || ! -f $kernel ]]; then
 	boot=bzimage
 	kernel=$kdir/vmlinuz
 fi
-# oops=panic: a crash of the nest's own kernel (kvm_amd under TCG's SVM
-# emulation has had them) ends the run at once instead of at the timeout.
-append="console=ttyS0 quiet panic=-1 oops=panic${EBB_NEST_APPEND:+ $EBB_NEST_APPEND}"
+# A crash of the nest's own kernel (kvm_amd under TCG's SVM emulation has
+# had them) ends the run at once instead of at the timeout: an oops, and the
+# kernel's own hang detectors (a CPU stuck for 60 s, say one that never
+# leaves a guest, a soft lockup, a task blocked for 120 s) all panic.
+append="console=ttyS0 quiet panic=-1 oops=panic softlockup_panic=1 hung_task_panic=1"
+append+=" sysctl.kernel.panic_on_rcu_stall=1 rcupdate.rcu_cpu_stall_timeout=60"
+append+="${EBB_NEST_APPEND:+ $EBB_NEST_APPEND}"
+# ttyS0 (stdio) is the console and COMMAND's output; ttyS1 (a file) gets the
+# nest's signs of life.
 # shellcheck disable=SC2054 # the commas belong to QEMU's option syntax
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu "${EBB_NEST_CPU:-max}" -smp "$smp" -m "$mem"
-	-nographic -no-reboot -kernel "$kernel" -initrd "$run/initrd.cpio" -append "$append")
+	-nographic -serial mon:stdio -serial "file:$run/ttyS1.log" -no-reboot
+	-kernel "$kernel" -initrd "$run/initrd.cpio" -append "$append")
 if [[ $numa -gt 1 ]]; then
 	for ((n = 0; n < numa; n++)); do
 		size=$((mem / numa))
@@ -525,6 +539,29 @@ fi
 printf -v cmd_text '%q ' "$@"
 say "running in a nested-KVM VM (QEMU TCG -cpu ${EBB_NEST_CPU:-max}, $smp vCPUs, $mem MiB$([[ $numa -eq 1 ]] || echo " in $numa NUMA nodes"), $kernel_pkg $kernel_ver, $boot boot, timeout ${timeout_s}s): ${cmd_text% }"
 
+# Stops the nest (QEMU's timeout process $1) when its signs of life on
+# ttyS1 stop for $hung_s seconds once they have begun: a nest frozen whole
+# (both vCPUs, so its own hang detectors cannot speak) would otherwise cost
+# the whole timeout.  Leaves the reason in $run/hung.
+nest_watchdog() {
+	local pid=$1 size last=0 quiet=0
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 5
+		size=$(stat -c %s "$run/ttyS1.log" 2>/dev/null) || size=0
+		if [[ $size -eq 0 || $size -ne $last ]]; then
+			last=$size quiet=0
+			continue
+		fi
+		quiet=$((quiet + 5))
+		if [[ $quiet -ge $hung_s ]]; then
+			echo "no sign of life from the nest for ${quiet}s" >"$run/hung"
+			kill -TERM "$pid" 2>/dev/null || true
+			return 0
+		fi
+	done
+}
+hung_s=${EBB_NEST_HUNG:-60}
+
 console=$run/console.log
 [[ -z $log_file ]] || console=$log_file
 : >"$console"
@@ -532,6 +569,8 @@ mkfifo "$run/fifo"
 T_QEMU=$EPOCHREALTIME
 timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null >"$run/fifo" 2>"$run/qemu.stderr" &
 qpid=$!
+nest_watchdog "$qpid" &
+wpid=$!
 
 # Reads the console (awk: bash's read would take a syscall per byte): all of
 # it goes to the log, COMMAND's output (between the start and exit markers)
@@ -575,6 +614,9 @@ NEST_MARK="@@NEST:$token@@" NEST_LOG=$console NEST_EVENTS=$run/events NEST_VERBO
 qrc=0
 wait "$qpid" || qrc=$?
 qpid=
+kill "$wpid" 2>/dev/null || true
+wait "$wpid" 2>/dev/null || true
+wpid=
 T_END=$EPOCHREALTIME
 
 status='' fail_reason='' T_READY='' T_START='' T_EXIT='' ready_info='' state=boot
@@ -595,11 +637,16 @@ timing+=", total $(elapsed "$T0" "$T_END")s"
 # On failure: show the end of the console, keep the log, say why, exit $2.
 failed() {
 	{
+		# Indented: a caller counting PASS lines must not count these twice.
 		echo "---- last console lines ----"
-		tail -n 25 "$console"
+		tail -n 25 "$console" | sed 's/^/    /'
 		if [[ -s $run/qemu.stderr ]]; then
 			echo "---- qemu stderr ----"
-			tail -n 10 "$run/qemu.stderr"
+			tail -n 10 "$run/qemu.stderr" | sed 's/^/    /'
+		fi
+		if grep -qv "@@NEST:$token@@ beat " "$run/ttyS1.log" 2>/dev/null; then
+			echo "---- last kernel messages (ttyS1) ----"
+			grep -v "@@NEST:$token@@ beat " "$run/ttyS1.log" | tr -d '\r' | tail -n 25 | sed 's/^/    /'
 		fi
 		echo "----"
 	} >&2
@@ -613,13 +660,19 @@ failed() {
 keep_log() {
 	keep_run=1
 	rm -f "$run/initrd.cpio" "$run/fifo"
-	say "full console log: $console"
+	say "full console log: $console (the kernel's messages: $run/ttyS1.log)"
 }
 
 if [[ -n $status ]]; then
 	say "command exited with status $status; $timing"
 	[[ $status -eq 0 ]] || keep_log
 	exit "$status"
+fi
+if [[ -s $run/hung ]]; then
+	if [[ $state == run ]]; then
+		failed "the nest hung while the command ran: $(cat "$run/hung")" "$EXIT_NEST"
+	fi
+	failed "the nest hung before the command started: $(cat "$run/hung")" "$EXIT_NEST"
 fi
 if [[ $qrc -eq 124 || $qrc -eq 137 ]]; then
 	if [[ $state == run ]]; then
