@@ -5,11 +5,13 @@
  * device's emulation instead of an MMIO exit.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <linux/virtio_mmio.h>
 
+#include <guest/printk.h>
 #include <guest/virtqueue.h>
 #include <hosted/balloon_loopback.h>
 #include <hosted/hosted.h>
@@ -207,81 +209,26 @@ static void *lb_irq_thread(void *arg)
 	return NULL;
 }
 
-/* --- The parts of the guest's virtio core the driver uses ----------------- */
-
-void virtio_device_fail(struct virtio_device *vdev, const char *why)
+/*
+ * The guest's printk, for the guest code linked in here (the virtio core's
+ * FAILED message): on stderr, the level's prefix dropped.
+ */
+int vprintk(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "loopback: %s; device marked FAILED\n", why);
-	vdev->failed = true;
-	vdev->config->set_status(vdev, vdev->config->get_status(vdev) | VIRTIO_CONFIG_S_FAILED);
+	if (fmt[0] == KERN_SOH[0] && fmt[1])
+		fmt += 2;
+	return vfprintf(stderr, fmt, ap);
 }
 
-void virtio_device_ready(struct virtio_device *vdev)
+int printk(const char *fmt, ...)
 {
-	unsigned long flags;
-	bool pending;
+	va_list ap;
+	int n;
 
-	if (vdev->config_enabled)
-		return;
-	lb_set_status(vdev, lb_get_status(vdev) | VIRTIO_CONFIG_S_DRIVER_OK);
-	spin_lock_irqsave(&vdev->config_lock, flags);
-	vdev->config_enabled = true;
-	pending = vdev->config_change_pending;
-	vdev->config_change_pending = false;
-	spin_unlock_irqrestore(&vdev->config_lock, flags);
-	if (pending && vdev->driver->config_changed)
-		vdev->driver->config_changed(vdev);
-}
-
-void virtio_config_changed(struct virtio_device *vdev)
-{
-	unsigned long flags;
-	bool deliver;
-
-	spin_lock_irqsave(&vdev->config_lock, flags);
-	deliver = vdev->config_enabled && !vdev->failed;
-	if (!deliver)
-		vdev->config_change_pending = true;
-	spin_unlock_irqrestore(&vdev->config_lock, flags);
-	if (deliver && vdev->driver->config_changed)
-		vdev->driver->config_changed(vdev);
-}
-
-int virtio_cread_bytes(struct virtio_device *vdev, unsigned int offset, void *buf,
-		       unsigned int len)
-{
-	for (int tries = 0; tries < 64; tries++) {
-		uint32_t gen = vdev->config->generation(vdev);
-
-		vdev->config->get_config(vdev, offset, buf, len);
-		if (vdev->config->generation(vdev) == gen)
-			return 0;
-	}
-	return -EAGAIN;
-}
-
-/* Virtio 1.2, 3.1.1, as guest/virtio/virtio.c walks it. */
-static int lb_register(struct virtio_device *vdev, const struct virtio_driver *drv)
-{
-	uint64_t offered;
-
-	spin_lock_init(&vdev->config_lock);
-	vdev->config->reset(vdev);
-	lb_set_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	lb_set_status(vdev, lb_get_status(vdev) | VIRTIO_CONFIG_S_DRIVER);
-	offered = vdev->config->get_features(vdev);
-	vdev->features = offered & (drv->features | (1ULL << VIRTIO_F_VERSION_1));
-	vdev->config->finalize_features(vdev);
-	lb_set_status(vdev, lb_get_status(vdev) | VIRTIO_CONFIG_S_FEATURES_OK);
-	if (!(lb_get_status(vdev) & VIRTIO_CONFIG_S_FEATURES_OK))
-		return -1;
-	vdev->driver = drv;
-	if (drv->probe(vdev) < 0) {
-		virtio_device_fail(vdev, "driver probe failed");
-		return -1;
-	}
-	virtio_device_ready(vdev);
-	return 0;
+	va_start(ap, fmt);
+	n = vprintk(fmt, ap);
+	va_end(ap);
+	return n;
 }
 
 int loopback_create(struct loopback *lb, const struct balloon_dev_config *cfg,
@@ -314,7 +261,9 @@ int loopback_create(struct loopback *lb, const struct balloon_dev_config *cfg,
 	lb->vdev.config = &lb_config_ops;
 	lb->vdev.transport = lb;
 	snprintf(lb->vdev.name, sizeof(lb->vdev.name), "virtio0");
-	if (lb_register(&lb->vdev, drv))
+	lb_reset(&lb->vdev);
+	lb_set_status(&lb->vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	if (virtio_device_bind(&lb->vdev, drv))
 		goto err_irq;
 	return 0;
 

@@ -115,6 +115,14 @@ extern const struct virtio_driver *const __virtio_drivers_start[], *const __virt
 int virtio_device_register(struct virtio_device *vdev);
 
 /*
+ * The device, reset and ACKNOWLEDGEd, meets @drv: DRIVER, features
+ * negotiated (VIRTIO_F_VERSION_1 required), FEATURES_OK checked, the
+ * driver probed, DRIVER_OK.  Returns 0 or a negative errno, the device
+ * then FAILED.  The hosted loopback calls it with its one driver.
+ */
+int virtio_device_bind(struct virtio_device *vdev, const struct virtio_driver *drv);
+
+/*
  * The driver's queues and state are set up: set DRIVER_OK and let
  * configuration changes through.  A driver that uses a queue during its
  * probe (the balloon's first stats buffer) calls this before it kicks,
