@@ -213,20 +213,15 @@ static void *lb_irq_thread(void *arg)
  * The guest's printk, for the guest code linked in here (the virtio core's
  * FAILED message): on stderr, the level's prefix dropped.
  */
-int vprintk(const char *fmt, va_list ap)
-{
-	if (fmt[0] == KERN_SOH[0] && fmt[1])
-		fmt += 2;
-	return vfprintf(stderr, fmt, ap);
-}
-
 int printk(const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
+	if (fmt[0] == KERN_SOH[0] && fmt[1])
+		fmt += 2;
 	va_start(ap, fmt);
-	n = vprintk(fmt, ap);
+	n = vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	return n;
 }
