@@ -309,16 +309,18 @@ if [ $b_ok = 1 ]; then
 fi
 stop_vm
 }
+# A guest triple fault (under SVM KVM resets the vCPU after the SHUTDOWN,
+# so its state is lost) was seen in about 2 of 15 nested boots of VM b
+# at first, then in 3 of 4 in a row (December 6; early boot or mid-run):
+# said, and VM b run again, at most twice.
 fail_before=$fail pass_before=$pass
-vm_b
-if [ $fail -gt $fail_before ] && grep -q 'triple fault' "$TMP/err"; then
-	# A guest triple fault, seen in ~2 of 15 nested boots (early boot or
-	# mid-run; under SVM the registers shown are the reset state KVM puts
-	# back after the SHUTDOWN, not the fault's): said, and run again once.
-	echo "NOTE linux-devices: VM b died: $(grep 'triple fault' "$TMP/err"); running it again"
-	fail=$fail_before pass=$pass_before
+for b_try in 1 2 3; do
 	vm_b
-fi
+	[ $fail -gt $fail_before ] && grep -q 'triple fault' "$TMP/err" || break
+	[ $b_try -lt 3 ] || break
+	echo "NOTE linux-devices: VM b died: $(grep 'triple fault' "$TMP/err"); running it again (try $((b_try + 1)) of 3)"
+	fail=$fail_before pass=$pass_before
+done
 stop_vm
 rm -rf "$TMP"
 echo "linux-devices: $pass passed, $fail failed"
