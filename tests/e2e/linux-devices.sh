@@ -32,7 +32,7 @@ tests/linux/mkinitrd.sh -m virtio_mmio -m virtio_blk -m virtio_balloon -m crc32c
 	--file tests/linux/devices-guest.sh:/bin/devices-guest \
 	build/linux/initrd-devices.cpio.gz || failed "tests/linux/mkinitrd.sh failed"
 # Each part in a nest of its own (LINUX_E2E_PARTS picks, default both),
-# run again once if the nest itself fails (tests/nested/retry.sh).
+# run again at most twice if the nest itself fails (tests/nested/retry.sh).
 parts=${LINUX_E2E_PARTS:-devices control}
 files=(--file build/ebb:build/ebb --file build/ebb-balloond:build/ebb-balloond
 	--file build/linux/vmlinuz:build/linux/vmlinuz
@@ -44,7 +44,7 @@ trap 'rm -f "$log"' EXIT
 pass=0 fail=0
 for p in $parts; do
 	[[ -f tests/e2e/test_linux_$p.sh ]] || failed "LINUX_E2E_PARTS: no tests/e2e/test_linux_$p.sh"
-	nest_run "linux-devices: $p" 2 "$log" --timeout "${LINUX_E2E_TIMEOUT:-900}" "${files[@]}" \
+	nest_run "linux-devices: $p" 3 "$log" --timeout "${LINUX_E2E_TIMEOUT:-900}" "${files[@]}" \
 		--env DEBUGFS=/usr/sbin/debugfs -- "tests/e2e/test_linux_$p.sh"
 	st=$nest_status
 	# The part's own sum, when it got that far: a VM it ran again (a

@@ -37,7 +37,7 @@ if [[ -f $vmlinux ]]; then
 fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-nest_run linux-boot 2 "$out" --timeout "${LINUX_E2E_TIMEOUT:-1200}" "${files[@]}" -- tests/e2e/test_linux_boot.sh
+nest_run linux-boot 3 "$out" --timeout "${LINUX_E2E_TIMEOUT:-1200}" "${files[@]}" -- tests/e2e/test_linux_boot.sh
 st=$nest_status
 # tests/run.sh sums the plain "N passed, N failed" line.
 p=$(grep -c '^PASS ' "$out")

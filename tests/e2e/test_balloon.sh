@@ -15,7 +15,7 @@ if [[ ! -x $EBB ]]; then
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-nest_run balloon 2 "$log" --timeout "${BALLOON_E2E_TIMEOUT:-900}" --mem 2048 --file "$EBB:$EBB" \
+nest_run balloon 3 "$log" --timeout "${BALLOON_E2E_TIMEOUT:-900}" --mem 2048 --file "$EBB:$EBB" \
 	-- tests/e2e/test_balloon_checks.sh
 st=$nest_status
 pass=$(grep -c '^PASS ' "$log")

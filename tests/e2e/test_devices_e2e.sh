@@ -80,7 +80,7 @@ else
 	how="inside the nested harness (QEMU TCG with a nested hardware KVM: $why)"
 fi
 echo "== devices: KVM backend checks, run $how"
-nest_run devices-kvm 2 "$out/kvm" --timeout "${DEVICES_E2E_TIMEOUT:-600}" --file "$EBB:$EBB" \
+nest_run devices-kvm 3 "$out/kvm" --timeout "${DEVICES_E2E_TIMEOUT:-600}" --file "$EBB:$EBB" \
 	--env ACCEL=kvm -- "$CHECKS"
 count "$out/kvm"
 grep -q '^devices-kvm: [0-9]* passed' "$out/kvm" ||

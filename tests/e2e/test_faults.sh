@@ -16,7 +16,7 @@ if [[ ! -x $EBB ]]; then
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-nest_run faults 2 "$log" --timeout "${FAULTS_E2E_TIMEOUT:-600}" --mem 1024 --file "$EBB:$EBB" \
+nest_run faults 3 "$log" --timeout "${FAULTS_E2E_TIMEOUT:-600}" --mem 1024 --file "$EBB:$EBB" \
 	-- tests/e2e/test_faults_checks.sh
 st=$nest_status
 if grep -q '^kvm-run: .*running in the nested harness' "$log"; then

@@ -32,12 +32,12 @@ else
 	# SVM: seen in about one run of four VMs in three, in ebb's guest and
 	# Linux alike, with no trace of the fault left) spoils the figures of
 	# the whole experiment: it is run again, as for a failed nest, at most
-	# twice.
+	# three times.
 	triple_fault() {
 		grep -q '^FAIL ' "$1" && grep -q 'guest triple fault' "$1" || return 1
 		echo "$(grep -m1 -o 'oc[0-9]*: guest triple fault' "$1") in the nest"
 	}
-	NEST_RETRY_ALSO=triple_fault nest_run overcommit 3 "$log" \
+	NEST_RETRY_ALSO=triple_fault nest_run overcommit 4 "$log" \
 		--timeout "${OVERCOMMIT_E2E_TIMEOUT:-900}" --mem 2560 "${files[@]}" \
 		--env "OVERCOMMIT_S=${OVERCOMMIT_S:-60}" -- tests/e2e/test_overcommit_checks.sh
 	st=$nest_status

@@ -26,7 +26,7 @@ if [[ ${OVERCOMMIT_E2E_BACKEND:-} == qemu ]]; then
 	CG_S=${CG_S:-20} tests/e2e/test_overcommit_cgroup_checks.sh | tee "$log"
 	st=${PIPESTATUS[0]}
 else
-	nest_run overcommit-cgroup 2 "$log" --timeout "${OVERCOMMIT_E2E_TIMEOUT:-900}" --mem 1536 \
+	nest_run overcommit-cgroup 3 "$log" --timeout "${OVERCOMMIT_E2E_TIMEOUT:-900}" --mem 1536 \
 		--file build/ebb:build/ebb --file build/ebb-balloond:build/ebb-balloond \
 		--env "CG_S=${CG_S:-20}" -- tests/e2e/test_overcommit_cgroup_checks.sh
 	st=$nest_status

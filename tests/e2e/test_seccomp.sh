@@ -130,7 +130,7 @@ if [ "${1:-}" != --kvm ]; then
 	fi
 	echo "== seccomp: the KVM backend (tests/nested/kvm-run.sh)"
 	. tests/nested/retry.sh
-	nest_run seccomp-kvm 2 "$TMP/kvm" --timeout 300 --file "$EBB:$EBB" --file "$GUESTS:$GUESTS" \
+	nest_run seccomp-kvm 3 "$TMP/kvm" --timeout 300 --file "$EBB:$EBB" --file "$GUESTS:$GUESTS" \
 		-- tests/e2e/test_seccomp.sh --kvm >"$TMP/kvm.all"
 	st=$nest_status
 	# The inner run's own "N passed" line is not this script's.

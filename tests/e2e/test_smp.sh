@@ -16,7 +16,7 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # 4 nest vCPUs for the 4 guest vCPUs: fewer lock holders descheduled under a spinner.
-nest_run smp 2 "$log" --timeout "${SMP_E2E_TIMEOUT:-600}" --mem 2048 --smp 4 --file "$EBB:$EBB" \
+nest_run smp 3 "$log" --timeout "${SMP_E2E_TIMEOUT:-600}" --mem 2048 --smp 4 --file "$EBB:$EBB" \
 	-- tests/e2e/test_smp_checks.sh
 st=$nest_status
 pass=$(grep -c '^PASS ' "$log")

@@ -73,7 +73,7 @@ echo "== vmm: KVM tests, run $how"
 if [[ ! -x $KVM_RUN ]]; then
 	failure "vmm-kvm: $KVM_RUN is missing: the KVM tests did not run"
 else
-	nest_run vmm-kvm 2 "$out/kvm" --timeout "${VMM_E2E_TIMEOUT:-600}" \
+	nest_run vmm-kvm 3 "$out/kvm" --timeout "${VMM_E2E_TIMEOUT:-600}" \
 		--file "$EBB:$EBB" --file "$GUESTS:$GUESTS" --file "$PROBE:$PROBE" \
 		-- tests/e2e/test_vmm_kvm.sh
 	count "$out/kvm"
@@ -88,7 +88,7 @@ else
 fi
 
 echo "== vmm: KVM flavour tests, run $how"
-nest_run kvm-flavour 2 "$out/flavour" --timeout "${VMM_E2E_TIMEOUT:-600}" \
+nest_run kvm-flavour 3 "$out/flavour" --timeout "${VMM_E2E_TIMEOUT:-600}" \
 	--file "$EBB:$EBB" --file "$GUESTS:$GUESTS" \
 	--file tests/e2e/test_kvm_interpreted.sh:tests/e2e/test_kvm_interpreted.sh \
 	-- tests/e2e/test_kvm_flavour.sh

@@ -522,7 +522,7 @@ append+="${EBB_NEST_APPEND:+ $EBB_NEST_APPEND}"
 # ttyS0 (stdio) is the console and COMMAND's output; ttyS1 (a file) gets the
 # nest's signs of life.
 # shellcheck disable=SC2054 # the commas belong to QEMU's option syntax
-qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu "${EBB_NEST_CPU:-max}" -smp "$smp" -m "$mem"
+qemu=(qemu-system-x86_64 -accel "tcg,thread=${EBB_NEST_TCG_THREAD:-multi}" -cpu "${EBB_NEST_CPU:-max}" -smp "$smp" -m "$mem"
 	-nographic -serial mon:stdio -serial "file:$run/ttyS1.log" -no-reboot
 	-kernel "$kernel" -initrd "$run/initrd.cpio" -append "$append")
 if [[ $numa -gt 1 ]]; then
@@ -537,7 +537,7 @@ if [[ $numa -gt 1 ]]; then
 fi
 
 printf -v cmd_text '%q ' "$@"
-say "running in a nested-KVM VM (QEMU TCG -cpu ${EBB_NEST_CPU:-max}, $smp vCPUs, $mem MiB$([[ $numa -eq 1 ]] || echo " in $numa NUMA nodes"), $kernel_pkg $kernel_ver, $boot boot, timeout ${timeout_s}s): ${cmd_text% }"
+say "running in a nested-KVM VM (QEMU TCG${EBB_NEST_TCG_THREAD:+ thread=$EBB_NEST_TCG_THREAD} -cpu ${EBB_NEST_CPU:-max}, $smp vCPUs, $mem MiB$([[ $numa -eq 1 ]] || echo " in $numa NUMA nodes"), $kernel_pkg $kernel_ver, $boot boot, timeout ${timeout_s}s): ${cmd_text% }"
 
 # Stops the nest (QEMU's timeout process $1) when its signs of life on
 # ttyS1 stop for $hung_s seconds once they have begun: a nest frozen whole
